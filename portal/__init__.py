@@ -1,0 +1,107 @@
+"""Frontline Voice: the application factory. Wiring only; no rules live here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import db, headers
+from portal.config import DEFAULTS, local_http_overrides
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(
+            Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance")).resolve()
+        ),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        # GOV.UK Frontend's compiled CSS refers to /assets/...; serving static/
+        # there keeps those URLs working without rewriting.
+        static_url_path="/assets",
+    )
+    _load_config(app, test_config)
+    _setup_templates(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    from portal import cli, errors
+    from portal.accounts import routes as accounts_routes
+    from portal.accounts import sessions
+    from portal.framework import routes as framework_routes
+    from portal.pages import routes as pages_routes
+
+    db.init_app(app)
+    # Session checks run before CSRF: an expired session on a POST then fails the
+    # CSRF check into the "your words back" page instead of being processed.
+    sessions.init_app(app)
+    csrf.init_app(app)
+    headers.init_app(app)
+    errors.register_error_handlers(app)
+    for blueprint in (pages_routes.bp, accounts_routes.bp, framework_routes.bp):
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
+    return app
+
+
+def _load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if test_config:
+        app.config.update(test_config)
+    if app.config["LOCAL_HTTP"]:
+        app.config.update(local_http_overrides())
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = "sqlite:///" + str(
+            Path(app.instance_path) / "portal.sqlite3"
+        )
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Put it in instance/config.py or PORTAL_SECRET_KEY "
+            "(`make run` writes a random one for you)."
+        )
+    app.config["REMEMBER_COOKIE_DURATION"] = 0
+
+
+def _setup_templates(app: Flask) -> None:
+    assert app.jinja_loader is not None  # noqa: S101 - Flask always sets one
+    # The GOV.UK macros import each other by prefixed paths, so both packages are
+    # mounted under their own names behind our templates/.
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    from portal.access import Permission, can
+    from portal.formkit import error_summary, has_errors
+    from portal.navigation import navigation
+
+    app.add_template_global(can)
+    app.add_template_global(Permission)
+    app.add_template_global(error_summary)
+    app.add_template_global(has_errors)
+    app.add_template_global(navigation)

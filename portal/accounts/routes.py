@@ -1,0 +1,374 @@
+"""Sign-in, own account, and the admin pages for users and teams. Thin: permission,
+form, one service call, commit, redirect or render."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from portal.access import Permission, public, requires
+from portal.accounts import forms, passwords, service
+from portal.accounts.sessions import end_session, start_session
+from portal.db import get_session
+from portal.errors import DomainError, NotFound
+from portal.formkit import attach_error
+from portal.models import Role, Team, User
+
+bp = Blueprint("accounts", __name__)
+
+SIGN_IN_FAILED = "Enter a correct email address and password"
+SIGN_IN_THROTTLED = (
+    "There have been too many attempts to sign in to this account. "
+    "Wait 5 minutes, then try again."
+)
+
+
+def _login_policy() -> service.LoginPolicy:
+    config = current_app.config
+    return service.LoginPolicy(
+        max_failures=config["LOGIN_MAX_FAILURES"],
+        window_seconds=config["LOGIN_WINDOW_SECONDS"],
+        hash_method=config["PASSWORD_HASH_METHOD"],
+    )
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths; anything else (other hosts, schemes, '//' or '\\'
+    tricks) sends the user home."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return url_for("pages.home")
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or "\\" in target
+        or any(ord(c) < 32 for c in target)
+    ):
+        return url_for("pages.home")
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in() -> Any:
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = forms.SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            user = service.authenticate(
+                session,
+                form.email.data or "",
+                form.password.data or "",
+                _login_policy(),
+            )
+        except service.SignInRefused as refused:
+            session.commit()  # keep the failure count
+            form.form_errors.append(
+                SIGN_IN_THROTTLED if refused.throttled else SIGN_IN_FAILED
+            )
+            status = 429 if refused.throttled else 400
+        else:
+            session.commit()
+            start_session(user)
+            if user.must_change_password:
+                flash("Choose a new password to finish signing in.", "info")
+                return redirect(url_for("accounts.change_password"))
+            return redirect(safe_next(request.args.get("next")))
+    elif form.is_submitted():
+        status = 400
+    return render_template("accounts/sign_in.html", form=form), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+@requires(Permission.USE_PORTAL)
+def sign_out() -> Any:
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        session = get_session()
+        service.sign_out(session, current_user._get_current_object())
+        session.commit()
+        end_session()
+        flash("You have signed out.", "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(Permission.USE_PORTAL)
+def change_password() -> Any:
+    form = forms.ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        session = get_session()
+        user = current_user._get_current_object()
+        try:
+            service.change_password(
+                session,
+                user,
+                current=form.current_password.data or "",
+                new=form.new_password.data or "",
+                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            )
+        except DomainError as error:
+            attach_error(form, error)
+            status = 400
+        else:
+            session.commit()
+            # Other sessions ended with the generation bump; keep this one.
+            start_session(user)
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("pages.home"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("accounts/change_password.html", form=form), status
+
+
+# --- Administration: users ---------------------------------------------------
+
+
+def _team_choices(include: int | None = None) -> list[tuple[int, str]]:
+    teams = service.list_teams(get_session(), include_retired=True)
+    return [
+        (t.id, t.name + (" (retired)" if t.retired_at else ""))
+        for t in teams
+        if t.retired_at is None or t.id == include
+    ]
+
+
+def _get_user(user_id: int) -> User:
+    user = get_session().get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such account")
+    return user
+
+
+@bp.route("/admin/users")
+@requires(Permission.MANAGE_USERS)
+def users() -> Any:
+    role = request.args.get("role") or None
+    status = request.args.get("status") or None
+    if role not in {r.value for r in Role}:
+        role = None
+    if status not in ("active", "disabled"):
+        status = None
+    found = service.list_users(get_session(), role=role, status=status)
+    return render_template(
+        "accounts/users.html",
+        users=found,
+        role=role,
+        status=status,
+        role_choices=forms.ROLE_CHOICES,
+    )
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def new_user() -> Any:
+    form = forms.NewUserForm()
+    form.set_team_choices(_team_choices())
+    status = 200
+    if form.validate_on_submit():
+        session = get_session()
+        password = passwords.generate_password()
+        try:
+            user = service.create_user(
+                session,
+                current_user._get_current_object(),
+                email=form.email.data or "",
+                display_name=form.display_name.data or "",
+                roles=form.roles.data or [],
+                password=password,
+                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+                team_id=form.team_value(),
+            )
+        except DomainError as error:
+            attach_error(form, error)
+            status = 400
+        else:
+            session.commit()
+            # The password is shown once, on this response only; never in a URL.
+            return render_template(
+                "accounts/password_issued.html", user=user, password=password
+            )
+    elif form.is_submitted():
+        status = 400
+    return render_template("accounts/new_user.html", form=form), status
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def user(user_id: int) -> Any:
+    account = _get_user(user_id)
+    form = forms.EditUserForm(
+        obj=None,
+        data=None
+        if request.method == "POST"
+        else {
+            "display_name": account.display_name,
+            "team_id": str(account.team_id or ""),
+            "roles": sorted(account.roles),
+        },
+    )
+    form.set_team_choices(_team_choices(include=account.team_id))
+    status = 200
+    if form.validate_on_submit():
+        session = get_session()
+        actor = current_user._get_current_object()
+        try:
+            service.update_user(
+                session,
+                actor,
+                account,
+                display_name=form.display_name.data or "",
+                team_id=form.team_value(),
+                roles=form.roles.data or [],
+            )
+        except DomainError as error:
+            session.rollback()
+            attach_error(form, error)
+            status = 400
+        else:
+            session.commit()
+            flash(f"Changes to {account.display_name} saved.", "success")
+            return redirect(url_for("accounts.user", user_id=account.id))
+    elif form.is_submitted():
+        status = 400
+    return (
+        render_template(
+            "accounts/user.html",
+            account=account,
+            form=form,
+            confirm=forms.ConfirmForm(),
+        ),
+        status,
+    )
+
+
+def _account_action(user_id: int, action: str) -> Any:
+    account = _get_user(user_id)
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("accounts.user", user_id=user_id))
+    session = get_session()
+    actor = current_user._get_current_object()
+    password = None
+    if action == "disable":
+        service.disable_user(session, actor, account)
+        message = f"{account.display_name}'s account is disabled and signed out."
+    elif action == "enable":
+        service.enable_user(session, actor, account)
+        message = f"{account.display_name}'s account is enabled."
+    else:
+        password = service.reset_password(
+            session, actor, account, current_app.config["PASSWORD_HASH_METHOD"]
+        )
+        message = ""
+    session.commit()
+    if password is not None:
+        return render_template(
+            "accounts/password_issued.html", user=account, password=password, reset=True
+        )
+    flash(message, "success")
+    return redirect(url_for("accounts.user", user_id=user_id))
+
+
+@bp.route("/admin/users/<int:user_id>/disable", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def disable_user(user_id: int) -> Any:
+    return _account_action(user_id, "disable")
+
+
+@bp.route("/admin/users/<int:user_id>/enable", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def enable_user(user_id: int) -> Any:
+    return _account_action(user_id, "enable")
+
+
+@bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def reset_password(user_id: int) -> Any:
+    return _account_action(user_id, "reset")
+
+
+# --- Administration: teams and services --------------------------------------
+
+
+@bp.route("/admin/teams", methods=["GET", "POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+def teams() -> Any:
+    form = forms.TeamForm()
+    status = 200
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            team = service.save_team(
+                session,
+                current_user._get_current_object(),
+                name=form.name.data or "",
+                kind=form.kind.data or "",
+            )
+        except DomainError as error:
+            attach_error(form, error)
+            status = 400
+        else:
+            session.commit()
+            flash(f"{team.name} added.", "success")
+            return redirect(url_for("accounts.teams"))
+    elif form.is_submitted():
+        status = 400
+    listed = service.list_teams(get_session())
+    return render_template("accounts/teams.html", teams=listed, form=form), status
+
+
+@bp.route("/admin/teams/<int:team_id>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+def team(team_id: int) -> Any:
+    session = get_session()
+    existing = session.get(Team, team_id)
+    if existing is None:
+        raise NotFound("There is no such team or service")
+    form = forms.TeamForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "name": existing.name,
+            "kind": existing.kind,
+            "retired": existing.retired_at is not None,
+        }
+    )
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.save_team(
+                session,
+                current_user._get_current_object(),
+                name=form.name.data or "",
+                kind=form.kind.data or "",
+                team=existing,
+                retired=bool(form.retired.data),
+            )
+        except DomainError as error:
+            session.rollback()
+            attach_error(form, error)
+            status = 400
+        else:
+            session.commit()
+            flash(f"{existing.name} saved.", "success")
+            return redirect(url_for("accounts.teams"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("accounts/team.html", team=existing, form=form), status

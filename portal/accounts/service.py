@@ -1,0 +1,410 @@
+"""Account rules: signing in with a throttle, and managing users, roles and teams.
+
+Plain functions taking ``session`` and ``actor``; they flush, never commit, and raise
+domain errors from ``portal.errors``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.accounts import passwords
+from portal.audit.service import AuditAction, record
+from portal.errors import Conflict, InvalidInput, NotAllowed
+from portal.models import LoginFailure, Role, Team, TeamKind, User, UserRole, utcnow
+from portal.sanitise import single_line
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int
+    window_seconds: int
+    hash_method: str
+
+
+class SignInRefused(Exception):
+    """Sign-in failed. ``throttled`` is True when too many attempts were made; the
+    message is the same whether or not the account exists."""
+
+    def __init__(self, throttled: bool) -> None:
+        super().__init__("throttled" if throttled else "bad credentials")
+        self.throttled = throttled
+
+
+def normalise_email(email: str) -> str:
+    return single_line(email).lower()
+
+
+def _account_key(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def recent_failures(session: Session, email: str, policy: LoginPolicy) -> int:
+    since = utcnow() - timedelta(seconds=policy.window_seconds)
+    count = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(
+            LoginFailure.account_key == _account_key(email),
+            LoginFailure.failed_at > since,
+        )
+    )
+    return int(count or 0)
+
+
+def authenticate(
+    session: Session, email: str, password: str, policy: LoginPolicy
+) -> User:
+    """Return the user if the email and password match an active account.
+
+    The throttle is checked before any hashing; unknown, disabled and wrong-password
+    attempts all verify one hash and record one failure, so they look alike."""
+    key = _account_key(email)
+    if recent_failures(session, email, policy) >= policy.max_failures:
+        raise SignInRefused(throttled=True)
+    user = find_user_by_email(session, email)
+    if user is None:
+        passwords.verify_password(passwords.dummy_hash(policy.hash_method), password)
+        ok = False
+    else:
+        ok = passwords.verify_password(user.password_hash, password) and user.is_active
+    if not ok:
+        # Old rows for this key are pruned here so the table stays small.
+        cutoff = utcnow() - timedelta(seconds=policy.window_seconds)
+        session.execute(
+            delete(LoginFailure).where(
+                LoginFailure.account_key == key, LoginFailure.failed_at <= cutoff
+            )
+        )
+        session.add(LoginFailure(account_key=key))
+        session.flush()
+        raise SignInRefused(throttled=False)
+    assert user is not None  # noqa: S101 - narrowed by `ok`
+    session.execute(delete(LoginFailure).where(LoginFailure.account_key == key))
+    user.last_sign_in_at = utcnow()
+    record(session, user, AuditAction.SIGNED_IN, "user", user.id)
+    return user
+
+
+def sign_out(session: Session, user: User) -> None:
+    """End every session of this user (cookies carry the generation)."""
+    user.session_generation += 1
+    record(session, user, AuditAction.SIGNED_OUT, "user", user.id)
+    session.flush()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def load_session_user(session: Session, token: str) -> User | None:
+    """Flask-Login loader: ``"<id>:<generation>"`` -> active user or None."""
+    user_id, _, generation = token.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.is_active:
+        return None
+    if user.session_generation != int(generation):
+        return None
+    return user
+
+
+def _parse_roles(roles: Iterable[str]) -> set[Role]:
+    try:
+        parsed = {Role(r) for r in roles}
+    except ValueError as exc:
+        raise InvalidInput(f"Unknown role: {exc}", field="roles") from None
+    if not parsed:
+        raise InvalidInput("Select at least one role", field="roles")
+    return parsed
+
+
+def _active_admin_count(session: Session) -> int:
+    count = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.ADMIN, User.disabled_at.is_(None))
+    )
+    return int(count or 0)
+
+
+def _check_team(session: Session, team_id: int | None) -> None:
+    if team_id is None:
+        return
+    team = session.get(Team, team_id)
+    if team is None or team.retired_at is not None:
+        raise InvalidInput("Select a team that exists", field="team_id")
+
+
+def create_user(
+    session: Session,
+    actor: User | None,
+    *,
+    email: str,
+    display_name: str,
+    roles: Iterable[str],
+    password: str,
+    hash_method: str,
+    team_id: int | None = None,
+    must_change_password: bool = True,
+) -> User:
+    """Create an account. The caller chooses or generates the password."""
+    email = normalise_email(email)
+    name = single_line(display_name)
+    if "@" not in email or len(email) > 254:
+        raise InvalidInput("Enter an email address like name@council.gov.uk", "email")
+    if not name:
+        raise InvalidInput("Enter the person's name", field="display_name")
+    parsed = _parse_roles(roles)
+    _check_team(session, team_id)
+    if find_user_by_email(session, email) is not None:
+        raise Conflict("An account with this email address already exists", "email")
+    user = User(
+        email=email,
+        display_name=name,
+        password_hash=passwords.hash_password(password, hash_method),
+        must_change_password=must_change_password,
+        team_id=team_id,
+        role_rows=[UserRole(role=r.value) for r in sorted(parsed)],
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "An account with this email address already exists", "email"
+        ) from None
+    record(
+        session,
+        actor,
+        AuditAction.USER_CREATED,
+        "user",
+        user.id,
+        after={"roles": sorted(parsed), "team_id": team_id},
+    )
+    return user
+
+
+def set_roles(
+    session: Session, actor: User | None, user: User, roles: Iterable[str]
+) -> None:
+    """Replace the user's roles. The last active administrator keeps theirs."""
+    parsed = _parse_roles(roles)
+    before = sorted(user.roles)
+    if set(before) == parsed:
+        return
+    if (
+        Role.ADMIN in user.roles
+        and Role.ADMIN not in parsed
+        and user.is_active
+        and _active_admin_count(session) <= 1
+    ):
+        raise NotAllowed("You cannot remove the last administrator", field="roles")
+    user.role_rows = [UserRole(role=r.value) for r in sorted(parsed)]
+    session.flush()
+    record(
+        session,
+        actor,
+        AuditAction.ROLES_CHANGED,
+        "user",
+        user.id,
+        before={"roles": before},
+        after={"roles": sorted(parsed)},
+    )
+
+
+def update_profile(
+    session: Session,
+    actor: User | None,
+    user: User,
+    *,
+    display_name: str,
+    team_id: int | None,
+) -> None:
+    name = single_line(display_name)
+    if not name:
+        raise InvalidInput("Enter the person's name", field="display_name")
+    if team_id != user.team_id:
+        _check_team(session, team_id)
+    before = {"display_name": user.display_name, "team_id": user.team_id}
+    after = {"display_name": name, "team_id": team_id}
+    if before == after:
+        return
+    user.display_name = name
+    user.team_id = team_id
+    session.flush()
+    record(
+        session,
+        actor,
+        AuditAction.USER_UPDATED,
+        "user",
+        user.id,
+        before=before,
+        after=after,
+    )
+
+
+def update_user(
+    session: Session,
+    actor: User | None,
+    user: User,
+    *,
+    display_name: str,
+    team_id: int | None,
+    roles: Iterable[str],
+) -> None:
+    """The admin edit page: name, team and roles in one change (all or nothing)."""
+    _parse_roles(roles)  # refuse bad roles before touching anything
+    update_profile(session, actor, user, display_name=display_name, team_id=team_id)
+    set_roles(session, actor, user, roles)
+
+
+def disable_user(session: Session, actor: User | None, user: User) -> None:
+    """Disable the account; its open sessions end at their next request."""
+    if user.disabled_at is not None:
+        return
+    if actor is not None and actor.id == user.id:
+        raise NotAllowed("You cannot disable your own account")
+    if Role.ADMIN in user.roles and _active_admin_count(session) <= 1:
+        raise NotAllowed("You cannot disable the last administrator")
+    user.disabled_at = utcnow()
+    user.session_generation += 1
+    session.flush()
+    record(session, actor, AuditAction.USER_DISABLED, "user", user.id)
+
+
+def enable_user(session: Session, actor: User | None, user: User) -> None:
+    if user.disabled_at is None:
+        return
+    user.disabled_at = None
+    session.flush()
+    record(session, actor, AuditAction.USER_ENABLED, "user", user.id)
+
+
+def reset_password(
+    session: Session, actor: User | None, user: User, hash_method: str
+) -> str:
+    """Give the user a new random password (returned once), to change at sign-in."""
+    new_password = passwords.generate_password()
+    user.password_hash = passwords.hash_password(new_password, hash_method)
+    user.must_change_password = True
+    user.session_generation += 1
+    session.flush()
+    record(session, actor, AuditAction.PASSWORD_RESET, "user", user.id)
+    return new_password
+
+
+def change_password(
+    session: Session,
+    user: User,
+    *,
+    current: str,
+    new: str,
+    hash_method: str,
+    min_length: int,
+) -> None:
+    """The user changes their own password; other sessions of theirs end."""
+    if not passwords.verify_password(user.password_hash, current):
+        raise InvalidInput("Your current password is not correct", "current_password")
+    problem = passwords.password_problem(new, user.email, min_length)
+    if problem:
+        raise InvalidInput(problem, field="new_password")
+    if passwords.verify_password(user.password_hash, new):
+        raise InvalidInput("Choose a password you have not used here", "new_password")
+    user.password_hash = passwords.hash_password(new, hash_method)
+    user.must_change_password = False
+    user.session_generation += 1
+    session.flush()
+    record(session, user, AuditAction.PASSWORD_CHANGED, "user", user.id)
+
+
+def list_users(
+    session: Session, *, role: str | None = None, status: str | None = None
+) -> list[User]:
+    """Users for the admin list, by name. (Councils have hundreds, not millions.)"""
+    query = select(User).order_by(func.lower(User.display_name), User.id)
+    if role:
+        query = query.where(User.role_rows.any(UserRole.role == role))
+    if status == "active":
+        query = query.where(User.disabled_at.is_(None))
+    elif status == "disabled":
+        query = query.where(User.disabled_at.is_not(None))
+    return list(session.scalars(query))
+
+
+def list_teams(session: Session, *, include_retired: bool = True) -> list[Team]:
+    query = select(Team).order_by(func.lower(Team.name))
+    if not include_retired:
+        query = query.where(Team.retired_at.is_(None))
+    return list(session.scalars(query))
+
+
+def _team_name_taken(session: Session, name: str, except_id: int | None) -> bool:
+    query = select(Team.id).where(func.lower(Team.name) == name.lower())
+    if except_id is not None:
+        query = query.where(Team.id != except_id)
+    return session.scalar(query) is not None
+
+
+def save_team(
+    session: Session,
+    actor: User | None,
+    *,
+    name: str,
+    kind: str,
+    team: Team | None = None,
+    retired: bool = False,
+) -> Team:
+    """Create a team (``team`` None) or rename/re-kind/retire an existing one."""
+    clean = single_line(name)
+    if not clean:
+        raise InvalidInput("Enter a name", field="name")
+    if kind not in {k.value for k in TeamKind}:
+        raise InvalidInput("Select team or service", field="kind")
+    if _team_name_taken(session, clean, team.id if team else None):
+        raise Conflict("A team or service with this name already exists", "name")
+    if team is None:
+        team = Team(name=clean, kind=kind)
+        session.add(team)
+        session.flush()
+        record(
+            session,
+            actor,
+            AuditAction.TEAM_CREATED,
+            "team",
+            team.id,
+            after={"name": clean, "kind": kind},
+        )
+        return team
+    before = {
+        "name": team.name,
+        "kind": team.kind,
+        "retired": team.retired_at is not None,
+    }
+    team.name, team.kind = clean, kind
+    if retired and team.retired_at is None:
+        team.retired_at = utcnow()
+    elif not retired:
+        team.retired_at = None
+    after = {"name": clean, "kind": kind, "retired": retired}
+    if before != after:
+        session.flush()
+        record(
+            session,
+            actor,
+            AuditAction.TEAM_UPDATED,
+            "team",
+            team.id,
+            before=before,
+            after=after,
+        )
+    return team

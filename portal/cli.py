@@ -1,0 +1,171 @@
+"""`flask --app wsgi portal ...`: thin wrappers over the same services the pages use,
+so every change is audited the same way. Each command is one transaction."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy.orm import Session
+
+from portal import db, demo
+from portal.accounts import passwords, service
+from portal.errors import DomainError
+from portal.framework.importer import read_file
+from portal.framework.service import import_framework
+from portal.models import Role
+
+portal_cli = AppGroup("portal", help="Set up and administer Frontline Voice.")
+ROLE_NAMES = [r.value for r in Role]
+
+
+@contextmanager
+def _transaction() -> Iterator[Session]:
+    """One session for the command: commit on success, nothing on any error."""
+    session = db.get_session()
+    try:
+        yield session
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _user_or_fail(session: Session, email: str) -> Any:
+    user = service.find_user_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"No account has the email address {email}")
+    return user
+
+
+@portal_cli.command("init")
+def init_command() -> None:
+    """Migrate the database and load the bundled inspection framework (idempotent)."""
+    db.upgrade(current_app)
+    with _transaction() as session:
+        summary = demo.load_bundled_framework(session)
+    click.echo(f"Database is up to date. Framework {summary.describe()}.")
+
+
+@portal_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name as colleagues know it.")
+@click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice(ROLE_NAMES)
+)
+@click.option(
+    "--team", "team_id", type=int, default=None, help="Team id (see the admin pages)."
+)
+def create_user_command(
+    email: str, name: str, roles: tuple[str, ...], team_id: int | None
+) -> None:
+    """Create an account. The password is read from stdin if piped, else generated."""
+    piped = not sys.stdin.isatty()
+    password = (
+        sys.stdin.readline().rstrip("\n") if piped else passwords.generate_password()
+    )
+    if piped:
+        problem = passwords.password_problem(
+            password, email, current_app.config["PASSWORD_MIN_LENGTH"]
+        )
+        if problem:
+            raise click.ClickException(problem)
+    with _transaction() as session:
+        user = service.create_user(
+            session,
+            None,
+            email=email,
+            display_name=name,
+            roles=roles,
+            password=password,
+            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            team_id=team_id,
+            must_change_password=not piped,
+        )
+    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
+    if not piped:
+        click.echo(
+            f"One-time password (shown once; changed at first sign-in): {password}"
+        )
+
+
+@portal_cli.command("set-roles")
+@click.argument("email")
+@click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice(ROLE_NAMES)
+)
+def set_roles_command(email: str, roles: tuple[str, ...]) -> None:
+    """Replace an account's roles."""
+    with _transaction() as session:
+        service.set_roles(session, None, _user_or_fail(session, email), roles)
+    click.echo(f"{email} now has: {', '.join(sorted(roles))}.")
+
+
+@portal_cli.command("disable-user")
+@click.argument("email")
+def disable_user_command(email: str) -> None:
+    """Disable an account and end its sessions."""
+    with _transaction() as session:
+        service.disable_user(session, None, _user_or_fail(session, email))
+    click.echo(f"{email} is disabled and signed out everywhere.")
+
+
+@portal_cli.command("import-framework")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--inspection",
+    "inspection_key",
+    default=None,
+    help="For CSV files: the key of the inspection the recommendations belong to.",
+)
+def import_framework_command(file: Path, inspection_key: str | None) -> None:
+    """Import an inspection framework from JSON, or recommendations from CSV."""
+    with _transaction() as session:
+        summary = import_framework(session, None, read_file(file, inspection_key))
+    click.echo(f"Imported {file.name}: {summary.describe()}.")
+
+
+@portal_cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Add demo teams, one account per role and placeholder recommendations."""
+    with _transaction() as session:
+        accounts = demo.seed_demo(session, current_app.config["PASSWORD_HASH_METHOD"])
+    new = [a for a in accounts if a.password]
+    path = Path(current_app.instance_path) / "demo-accounts.txt"
+    if new:
+        _write_private(path, _demo_lines(new), append=path.exists())
+        click.echo(
+            "Demo accounts (passwords shown once, also in instance/demo-accounts.txt):"
+        )
+        for line in _demo_lines(new):
+            click.echo("  " + line)
+    else:
+        click.echo(f"Demo accounts already exist; their passwords are in {path}.")
+
+
+def _demo_lines(accounts: list[demo.DemoAccount]) -> list[str]:
+    return [
+        f"{a.email}  {a.password}  ({', '.join(r.label for r in a.roles)})"
+        for a in accounts
+    ]
+
+
+def _write_private(path: Path, lines: list[str], append: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    with os.fdopen(os.open(path, flags, 0o600), "a" if append else "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(portal_cli)

@@ -1,0 +1,52 @@
+"""Configuration defaults and the order in which they are overridden.
+
+Order (later wins): these defaults -> ``instance/config.py`` -> ``PORTAL_*``
+environment variables (parsed as JSON where possible, e.g.
+``PORTAL_SESSION_IDLE_MINUTES=30``)
+-> the mapping a test passes to ``create_app``. No secret has a default: the app refuses
+to start without ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Branding: a council portal is not on GOV.UK, so no crown and no GDS Transport.
+    "COUNCIL_NAME": "Anytown Council",
+    "SERVICE_NAME": "Frontline Voice",
+    # DATABASE_URL defaults to instance/portal.sqlite3 (set in create_app once the
+    # instance path is known).
+    "DATABASE_URL": None,
+    "SQLITE_BUSY_TIMEOUT_SECONDS": 15,
+    # Sessions: absolute lifetime and inactivity timeout, both checked on the server.
+    "SESSION_ABSOLUTE_HOURS": 10,
+    "SESSION_IDLE_MINUTES": 60,
+    "SESSION_COOKIE_NAME": "__Host-session",
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_REFRESH_EACH_REQUEST": False,
+    # `make run` serves plain http on 127.0.0.1: it sets PORTAL_LOCAL_HTTP=1, which
+    # drops the Secure flag and the __Host- prefix (browsers refuse both over http).
+    "LOCAL_HTTP": False,
+    # Login throttle (Cyber Essentials: at most 10 guesses in 5 minutes per account).
+    "LOGIN_MAX_FAILURES": 10,
+    "LOGIN_WINDOW_SECONDS": 300,
+    # Werkzeug's scrypt (~100 ms per check). Tests may choose a faster method.
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "PASSWORD_MIN_LENGTH": 12,
+    # CSRF tokens live as long as the session: no second clock to lose a form to.
+    "WTF_CSRF_TIME_LIMIT": None,
+    # No uploads: 1 MB is far above any form, and form fields have their own limits
+    # so an over-long text gets a validation message, not a bare 413.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Number of reverse proxies in front (X-Forwarded-For/Proto trusted from them).
+    "PROXY_FIX_HOPS": 0,
+    "HSTS_SECONDS": 31536000,
+}
+
+
+def local_http_overrides() -> dict[str, Any]:
+    """Cookie settings for `make run` over plain http on the developer's machine."""
+    return {"SESSION_COOKIE_SECURE": False, "SESSION_COOKIE_NAME": "portal_session"}

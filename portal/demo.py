@@ -1,0 +1,120 @@
+"""Demo data for `make run`: teams, one account per role, and placeholder
+recommendations that say plainly they are not Ofsted's wording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts import passwords
+from portal.accounts.service import create_user, find_user_by_email, save_team
+from portal.framework.importer import (
+    BUNDLED,
+    FrameworkFile,
+    RecommendationData,
+    read_file,
+)
+from portal.framework.service import ImportSummary, import_framework
+from portal.models import Addressee, Inspection, Role, Team, TeamKind
+
+DEMO_TEAMS = [
+    ("Front Door and MASH", TeamKind.SERVICE),
+    ("Children in Need North", TeamKind.TEAM),
+    ("Children in Need South", TeamKind.TEAM),
+    ("Child Protection East", TeamKind.TEAM),
+    ("Cared for Children", TeamKind.TEAM),
+    ("Care Leavers", TeamKind.SERVICE),
+    ("Fostering and Adoption", TeamKind.TEAM),
+    ("Early Help", TeamKind.SERVICE),
+    ("Safeguarding and Quality Assurance", TeamKind.SERVICE),
+]
+
+DEMO_ACCOUNTS = [
+    ("demo-admin@anytown.example", "Alex Admin", [Role.ADMIN], None),
+    ("demo-planner@anytown.example", "Priya Planner", [Role.PLANNER], None),
+    (
+        "demo-moderator@anytown.example",
+        "Morgan Moderator",
+        [Role.MODERATOR],
+        "Children in Need North",
+    ),
+    (
+        "demo-contributor@anytown.example",
+        "Sam Social-Worker",
+        [Role.CONTRIBUTOR],
+        "Children in Need North",
+    ),
+    (
+        "demo-safeguarding@anytown.example",
+        "Jo Safeguarding-Lead",
+        [Role.SAFEGUARDING_LEAD],
+        "Safeguarding and Quality Assurance",
+    ),
+]
+
+PLACEHOLDER_PREFIX = "Placeholder, not Ofsted's wording: "
+
+
+@dataclass
+class DemoAccount:
+    email: str
+    name: str
+    roles: list[Role]
+    password: str | None  # None when the account already existed
+
+
+def placeholder_recommendations(inspection: Inspection) -> FrameworkFile:
+    """One placeholder per local-authority area, since the report lists the areas
+    but not the text of its 17 recommendations."""
+    recommendations = [
+        RecommendationData(
+            code=area.code.replace("LA-", "LA-R"),
+            text=f"{PLACEHOLDER_PREFIX}address the area for improvement "
+            f"'{area.title}'. Replace with the inspection report's text.",
+            addressed_to=Addressee.LOCAL_AUTHORITY,
+            areas=[area.code],
+            placeholder=True,
+        )
+        for area in inspection.areas
+        if area.addressed_to == Addressee.LOCAL_AUTHORITY
+    ]
+    return FrameworkFile(None, inspection.key, [], recommendations)
+
+
+def load_bundled_framework(session: Session) -> ImportSummary:
+    return import_framework(session, None, read_file(BUNDLED))
+
+
+def seed_demo(session: Session, hash_method: str) -> list[DemoAccount]:
+    """Idempotent: existing teams, accounts and recommendations are left alone."""
+    load_bundled_framework(session)
+    inspection = session.scalars(select(Inspection).order_by(Inspection.id)).first()
+    if inspection is not None and not any(
+        r.addressed_to == Addressee.LOCAL_AUTHORITY for r in inspection.recommendations
+    ):
+        import_framework(session, None, placeholder_recommendations(inspection))
+    teams = {t.name: t for t in session.scalars(select(Team))}
+    for name, kind in DEMO_TEAMS:
+        if name not in teams:
+            teams[name] = save_team(session, None, name=name, kind=kind)
+    accounts = []
+    for email, name, roles, team_name in DEMO_ACCOUNTS:
+        if find_user_by_email(session, email) is not None:
+            accounts.append(DemoAccount(email, name, roles, None))
+            continue
+        password = passwords.generate_password()
+        create_user(
+            session,
+            None,
+            email=email,
+            display_name=name,
+            roles=roles,
+            password=password,
+            hash_method=hash_method,
+            team_id=teams[team_name].id if team_name else None,
+            must_change_password=False,
+        )
+        accounts.append(DemoAccount(email, name, roles, password))
+    return accounts

@@ -1,0 +1,118 @@
+"""Domain errors raised by services, and the pages every error gets.
+
+Services raise these instead of calling ``abort()``; the handlers here turn them into
+pages in the portal's style. No page shows a stack trace or echoes submitted text,
+except the expired-form page, which hands the user back their own words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import NoResultFound
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """Base class: ``message`` is safe to show to the user."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """The change clashes with the current state (already decided, duplicate name)."""
+
+    status = 409
+
+
+class InvalidInput(DomainError):
+    status = 400
+
+
+# Fields never shown back, whatever the form.
+_SECRET_FIELDS = frozenset({"csrf_token", "password", "new_password", "confirm"})
+
+ERROR_TITLES = {
+    400: "There is a problem with your request",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not available here",
+    409: "This has changed since you opened it",
+    413: "What you sent is too large",
+    429: "Too many requests",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def render_error(status: int, message: str | None = None) -> tuple[str, int]:
+    template = (
+        f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+    )
+    return (
+        render_template(
+            template,
+            status=status,
+            title=ERROR_TITLES.get(status, ERROR_TITLES[400]),
+            message=message,
+        ),
+        status,
+    )
+
+
+def words_to_give_back() -> list[tuple[str, str]]:
+    """The non-secret text fields of the POST that failed, so nothing typed is lost."""
+    kept: list[tuple[str, str]] = []
+    for name, value in request.form.items(multi=True):
+        if name in _SECRET_FIELDS or not value.strip():
+            continue
+        kept.append((name, value))
+    return kept
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+        # The token is missing or belongs to an expired session. Nothing was saved;
+        # give the user their words back, read-only, with a way to start again.
+        return (
+            render_template(
+                "errors/form_expired.html",
+                fields=words_to_give_back(),
+                retry_url=request.path,
+            ),
+            400,
+        )
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> tuple[str, int]:
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(NoResultFound)
+    def _no_result(_error: NoResultFound) -> tuple[str, int]:
+        return render_error(404)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,57 @@
+"""Helpers shared by every form: GOV.UK error summary, choices, and turning a domain
+error from a service into a message on the right field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.main import wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+
+# types-WTForms describes 3.2, which had no SelectChoice (added in WTForms 3.3).
+from wtforms import SelectChoice  # type: ignore[attr-defined]
+
+from portal.errors import DomainError
+
+FORM_ERROR_KEY = "_form"
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3 choices (tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def attach_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a service's refusal on the field it is about, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*list(field.errors), error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def error_summary(form: FlaskForm) -> dict[str, Any]:
+    """Parameters for govukErrorSummary, with two fixes over ``wtforms_errors``:
+    form-level errors are listed, and date fields link to their day input (the
+    wrapper div cannot take focus)."""
+    params: dict[str, Any] = wtforms_errors(form)
+    date_ids = {
+        f"#{field.id}": f"#{field.id}-day"
+        for field in form
+        if isinstance(field.widget, GovDateInput)
+    }
+    errors = [
+        {**item, "href": date_ids.get(item.get("href", ""), item.get("href"))}
+        for item in params["errorList"]
+        if item.get("href") != "#"
+    ]
+    for message in form.form_errors:
+        errors.insert(0, {"text": message, "href": "#main-content"})
+    params["errorList"] = errors
+    return params
+
+
+def has_errors(form: FlaskForm) -> bool:
+    return bool(form.errors) or bool(form.form_errors)

@@ -1,0 +1,1 @@
+"""The inspection framework: inspections, areas for improvement, recommendations."""

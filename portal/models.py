@@ -1,0 +1,272 @@
+"""The whole schema, typed. Every change here ships an Alembic migration in
+``migrations/versions`` (a test compares the two)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC (SQLite has no time zones) and always returns aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use portal.models.utcnow()")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Role(enum.StrEnum):
+    CONTRIBUTOR = "contributor"
+    MODERATOR = "moderator"
+    PLANNER = "planner"
+    ADMIN = "admin"
+    SAFEGUARDING_LEAD = "safeguarding_lead"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.CONTRIBUTOR: "Contributor",
+    Role.MODERATOR: "Moderator",
+    Role.PLANNER: "Planner",
+    Role.ADMIN: "Administrator",
+    Role.SAFEGUARDING_LEAD: "Safeguarding lead",
+}
+
+
+class TeamKind(enum.StrEnum):
+    TEAM = "team"
+    SERVICE = "service"
+
+
+class Addressee(enum.StrEnum):
+    """Who an area for improvement or recommendation is addressed to."""
+
+    LOCAL_AUTHORITY = "local_authority"
+    LSCB = "lscb"
+
+    @property
+    def label(self) -> str:
+        return {
+            Addressee.LOCAL_AUTHORITY: "Local authority",
+            Addressee.LSCB: "Local Safeguarding Children Board",
+        }[self]
+
+
+class Team(Base):
+    """Admin-managed reference data: a team or a service staff belong to."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default=TeamKind.TEAM)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    # Bumped on sign-out, disable and password change: every cookie carrying an
+    # older value stops working at its next request.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    team: Mapped[Team | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(row.role) for row in self.role_rows)
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    # Flask-Login protocol (written out rather than inherited, to keep the types).
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """Flask-Login's id carries the session generation (its "alternative token"
+        pattern), so bumping the generation invalidates every existing cookie."""
+        return f"{self.id}:{self.session_generation}"
+
+
+class LoginFailure(Base):
+    """One failed sign-in. Keyed by a hash of the typed email, so the throttle works
+    the same for unknown accounts and never stores what was typed."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_time", "account_key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only record of who did what. Never updated or deleted."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Inspection(Base):
+    __tablename__ = "inspections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    local_authority: Mapped[str] = mapped_column(String(120))
+    inspected_from: Mapped[date | None] = mapped_column(Date)
+    inspected_to: Mapped[date | None] = mapped_column(Date)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    judgement: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(Text, default="")
+
+    areas: Mapped[list[Area]] = relationship(
+        back_populates="inspection", order_by="Area.position"
+    )
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        back_populates="inspection", order_by="Recommendation.position"
+    )
+
+
+recommendation_areas = Table(
+    "recommendation_areas",
+    Base.metadata,
+    Column(
+        "recommendation_id",
+        ForeignKey("recommendations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("area_id", ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Area(Base):
+    """An area for improvement named by the inspection."""
+
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("inspection_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    addressed_to: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="areas")
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        secondary=recommendation_areas,
+        back_populates="areas",
+        order_by="Recommendation.position",
+    )
+
+
+class Recommendation(Base):
+    """A recommendation of the inspection. Retired, never deleted, so input tagged
+    to it keeps its link."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (UniqueConstraint("inspection_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    addressed_to: Mapped[str] = mapped_column(String(32))
+    # True when the text is not the inspection's wording (e.g. demo data derived
+    # from an area title). Shown on every page that lists it.
+    is_placeholder: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    inspection: Mapped[Inspection] = relationship(back_populates="recommendations")
+    areas: Mapped[list[Area]] = relationship(
+        secondary=recommendation_areas,
+        back_populates="recommendations",
+        order_by="Area.position",
+    )

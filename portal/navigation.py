@@ -1,0 +1,48 @@
+"""The service navigation: only what the signed-in person may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, url_for
+from flask_login import current_user
+
+from portal.access import Permission, can
+
+# (permission, endpoint, text, endpoints that mark it as the current section)
+NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
+    (Permission.USE_PORTAL, "pages.home", "Home", ("pages.home",)),
+    (Permission.VIEW_FRAMEWORK, "framework.index", "Framework", ("framework.",)),
+    (
+        Permission.MANAGE_USERS,
+        "accounts.users",
+        "Users",
+        ("accounts.users", "accounts.new_user", "accounts.user"),
+    ),
+    (
+        Permission.MANAGE_REFERENCE_DATA,
+        "accounts.teams",
+        "Teams",
+        ("accounts.teams", "accounts.team"),
+    ),
+    (
+        Permission.USE_PORTAL,
+        "accounts.change_password",
+        "Your account",
+        ("accounts.change_password",),
+    ),
+]
+
+
+def navigation() -> list[dict[str, Any]]:
+    endpoint = request.endpoint or ""
+    items = []
+    for permission, target, text, sections in NAV_ITEMS:
+        if not can(current_user, permission):
+            continue
+        active = any(
+            endpoint.startswith(s) if s.endswith(".") else endpoint == s
+            for s in sections
+        )
+        items.append({"href": url_for(target), "text": text, "active": active})
+    return items

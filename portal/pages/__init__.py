@@ -1,0 +1,1 @@
+"""Home page and the public pages every council service must have."""

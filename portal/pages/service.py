@@ -1,0 +1,76 @@
+"""What the home page shows: the signed-in person's roles and the framework loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.access import Permission, can
+from portal.models import Area, Inspection, Recommendation, Role, User
+
+
+@dataclass(frozen=True)
+class HomeOverview:
+    roles: list[Role]
+    inspection: Inspection | None
+    area_count: int
+    recommendation_count: int
+    placeholder_count: int
+    links: list[tuple[str, str, str]]  # (endpoint, title, description)
+
+
+_LINKS = [
+    (
+        Permission.VIEW_FRAMEWORK,
+        "framework.index",
+        "Inspection framework",
+        "The areas for improvement and recommendations staff give input on.",
+    ),
+    (
+        Permission.MANAGE_USERS,
+        "accounts.users",
+        "Users",
+        "Create accounts, change roles, reset passwords and disable leavers.",
+    ),
+    (
+        Permission.MANAGE_REFERENCE_DATA,
+        "accounts.teams",
+        "Teams and services",
+        "The teams and services staff can say they work in.",
+    ),
+]
+
+
+def home_overview(session: Session, user: Any) -> HomeOverview:
+    inspection = session.scalar(
+        select(Inspection).order_by(Inspection.published_on.desc(), Inspection.id)
+    )
+    areas = recs = placeholders = 0
+    if inspection is not None:
+        areas = int(
+            session.scalar(
+                select(func.count()).where(Area.inspection_id == inspection.id)
+            )
+            or 0
+        )
+        live = select(Recommendation).where(
+            Recommendation.inspection_id == inspection.id,
+            Recommendation.retired_at.is_(None),
+        )
+        recs = int(
+            session.scalar(select(func.count()).select_from(live.subquery())) or 0
+        )
+        placeholders = int(
+            session.scalar(
+                select(func.count()).select_from(
+                    live.where(Recommendation.is_placeholder.is_(True)).subquery()
+                )
+            )
+            or 0
+        )
+    roles = sorted(user.roles) if isinstance(user, User) else []
+    links = [(e, t, d) for p, e, t, d in _LINKS if can(user, p)]
+    return HomeOverview(roles, inspection, areas, recs, placeholders, links)

@@ -1,0 +1,29 @@
+"""Cleaning text on the way in. Plain-text fields are normalised here; output is
+escaped per format where it leaves (Jinja autoescape for HTML)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 controls except tab, LF and CR, plus DEL and the C1 range: they break DOCX/XLSX
+# exports and have no meaning in typed text.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def plain_text(value: str | None) -> str:
+    """Normalise free text: drop control characters, replace lone surrogates with
+    U+FFFD, normalise line endings to LF, apply NFC, and strip outer whitespace."""
+    if not value:
+        return ""
+    text = _LONE_SURROGATES.sub("\ufffd", value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL_CHARS.sub("", text)
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def single_line(value: str | None) -> str:
+    """Like ``plain_text`` for one-line fields (names, titles): whitespace runs,
+    including newlines, become single spaces."""
+    return " ".join(plain_text(value).split())

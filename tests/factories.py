@@ -1,0 +1,49 @@
+"""Plain functions that create test data through the real services."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy.orm import Session
+
+from portal.accounts import service
+from portal.models import Role, Team, TeamKind, User
+from tests.conftest import FAST_HASH
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+def make_team(
+    session: Session, name: str | None = None, kind: str = TeamKind.TEAM
+) -> Team:
+    team = service.save_team(
+        session, None, name=name or f"Team {next(_counter)}", kind=kind
+    )
+    session.commit()
+    return team
+
+
+def make_user(
+    session: Session,
+    *roles: Role,
+    email: str | None = None,
+    name: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    team: Team | None = None,
+    must_change_password: bool = False,
+) -> User:
+    n = next(_counter)
+    user = service.create_user(
+        session,
+        None,
+        email=email or f"user{n}@council.example",
+        display_name=name or f"Test User {n}",
+        roles=[r.value for r in (roles or (Role.CONTRIBUTOR,))],
+        password=password,
+        hash_method=FAST_HASH,
+        team_id=team.id if team else None,
+        must_change_password=must_change_password,
+    )
+    session.commit()
+    return user
