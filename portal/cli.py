@@ -66,11 +66,16 @@ def init_command() -> None:
 @click.option(
     "--team", "team_id", type=int, default=None, help="Team id (see the admin pages)."
 )
+@click.option(
+    "--password-stdin",
+    "piped",
+    is_flag=True,
+    help="Read the password from stdin instead of generating one.",
+)
 def create_user_command(
-    email: str, name: str, roles: tuple[str, ...], team_id: int | None
+    email: str, name: str, roles: tuple[str, ...], team_id: int | None, piped: bool
 ) -> None:
-    """Create an account. The password is read from stdin if piped, else generated."""
-    piped = not sys.stdin.isatty()
+    """Create an account with a generated one-time password (or one from stdin)."""
     password = (
         sys.stdin.readline().rstrip("\n") if piped else passwords.generate_password()
     )

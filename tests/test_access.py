@@ -1,0 +1,144 @@
+"""The role -> permission table, and who can open which admin page."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from portal.access import ROLE_PERMISSIONS, Permission, can, permissions_of
+from portal.models import Role
+from tests.conftest import sign_in_as
+from tests.factories import make_team, make_user
+
+# Expected permissions per role, written out so a change to the table is deliberate.
+EXPECTED = {
+    Role.CONTRIBUTOR: {"use_portal", "view_framework", "submit_feedback"},
+    Role.MODERATOR: {"use_portal", "view_framework", "moderate"},
+    Role.SAFEGUARDING_LEAD: {"use_portal", "view_framework", "review_safeguarding"},
+    Role.PLANNER: {
+        "use_portal", "view_framework", "manage_framework", "tag",
+        "view_summaries", "export", "manage_plan",
+    },
+    Role.ADMIN: {
+        "use_portal", "view_framework", "manage_framework", "manage_users",
+        "manage_reference_data", "view_audit",
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_role_permissions_table(role: Role) -> None:
+    assert {p.value for p in ROLE_PERMISSIONS[role]} == EXPECTED[role]
+
+
+def test_every_permission_is_granted_to_some_role() -> None:
+    granted = set().union(*ROLE_PERMISSIONS.values())
+    assert granted == set(Permission)
+
+
+def test_several_roles_combine_and_disabled_users_have_none(session: Session) -> None:
+    user = make_user(session, Role.MODERATOR, Role.PLANNER)
+    assert can(user, Permission.MODERATE) and can(user, Permission.EXPORT)
+    assert not can(user, Permission.MANAGE_USERS)
+    user.disabled_at = user.created_at
+    assert permissions_of(user) == frozenset()
+    assert not can(None, Permission.USE_PORTAL)
+
+
+ADMIN_PAGES = [
+    ("GET", "/admin/users", Permission.MANAGE_USERS),
+    ("GET", "/admin/users/new", Permission.MANAGE_USERS),
+    ("POST", "/admin/users/new", Permission.MANAGE_USERS),
+    ("GET", "/admin/users/{user}", Permission.MANAGE_USERS),
+    ("POST", "/admin/users/{user}", Permission.MANAGE_USERS),
+    ("POST", "/admin/users/{user}/disable", Permission.MANAGE_USERS),
+    ("POST", "/admin/users/{user}/enable", Permission.MANAGE_USERS),
+    ("POST", "/admin/users/{user}/reset-password", Permission.MANAGE_USERS),
+    ("GET", "/admin/teams", Permission.MANAGE_REFERENCE_DATA),
+    ("POST", "/admin/teams", Permission.MANAGE_REFERENCE_DATA),
+    ("GET", "/admin/teams/{team}", Permission.MANAGE_REFERENCE_DATA),
+    ("POST", "/admin/teams/{team}", Permission.MANAGE_REFERENCE_DATA),
+    ("GET", "/framework", Permission.VIEW_FRAMEWORK),
+    ("GET", "/framework/areas/{area}/edit", Permission.MANAGE_FRAMEWORK),
+    ("POST", "/framework/areas/{area}/edit", Permission.MANAGE_FRAMEWORK),
+    ("GET", "/framework/recommendations/{rec}/edit", Permission.MANAGE_FRAMEWORK),
+    ("GET", "/framework/recommendations/{rec}/retire", Permission.MANAGE_FRAMEWORK),
+    ("POST", "/framework/recommendations/{rec}/reinstate", Permission.MANAGE_FRAMEWORK),
+    ("GET", "/framework/inspections/{inspection}/recommendations/new",
+     Permission.MANAGE_FRAMEWORK),
+]  # fmt: skip
+
+
+@pytest.mark.usefixtures("framework")
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize(("method", "path", "permission"), ADMIN_PAGES)
+def test_admin_pages_by_role(
+    client: FlaskClient,
+    session: Session,
+    role: Role,
+    method: str,
+    path: str,
+    permission: Permission,
+) -> None:
+    from sqlalchemy import select
+
+    from portal.models import Area, Inspection, Recommendation
+
+    target = make_user(session, Role.CONTRIBUTOR)
+    team = make_team(session)
+    url = path.format(
+        user=target.id,
+        team=team.id,
+        area=session.scalar(select(Area.id)),
+        rec=session.scalar(select(Recommendation.id)),
+        inspection=session.scalar(select(Inspection.id)),
+    )
+    sign_in_as(client, make_user(session, role))
+    response = client.open(url, method=method, data={})
+    allowed = permission in ROLE_PERMISSIONS[role]
+    if allowed:
+        assert response.status_code in (200, 302, 400), (role, method, url)
+    else:
+        assert response.status_code == 403, (role, method, url)
+        assert "You do not have access to this page" in response.text
+
+
+@pytest.mark.parametrize(("method", "path", "permission"), ADMIN_PAGES)
+def test_signed_out_visitors_are_sent_to_sign_in(
+    client: FlaskClient, method: str, path: str, permission: Permission
+) -> None:
+    url = path.format(user=1, team=1, area=1, rec=1, inspection=1)
+    response = client.open(url, method=method, data={})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize(
+    ("roles", "visible", "hidden"),
+    [
+        ([Role.CONTRIBUTOR], ["Home", "Framework"], ["Users", "Teams"]),
+        ([Role.ADMIN], ["Home", "Framework", "Users", "Teams"], []),
+        ([Role.PLANNER], ["Framework"], ["Users", "Teams"]),
+    ],
+)
+def test_navigation_shows_only_what_the_user_may_use(
+    client: FlaskClient,
+    session: Session,
+    roles: list[Role],
+    visible: list[str],
+    hidden: list[str],
+) -> None:
+    import re
+
+    sign_in_as(client, make_user(session, *roles))
+    page = client.get("/").text
+    nav = re.search(r'<nav aria-label="Menu".*?</nav>', page, re.S)
+    assert nav is not None
+    links = re.findall(r'class="govuk-service-navigation__link" href="[^"]*"[^>]*>\s*'
+                       r'(?:<strong[^>]*>)?([^<]+?)\s*<', nav.group(0))  # fmt: skip
+    for name in visible:
+        assert name in links
+    for name in hidden:
+        assert name not in links
+    assert "Sign out" in nav.group(0)
