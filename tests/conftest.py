@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -58,10 +58,27 @@ def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, instance_dir: Path) -> Flask:
+def app(database_url: str, instance_dir: Path) -> Iterator[Flask]:
     application = create_app(base_config(database_url))
     db.upgrade(application)
-    return application
+    yield application
+    db.get_engine(application).dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str, instance_dir: Path) -> Iterator[Callable[..., Flask]]:
+    """Another app on the same database (a second worker, CSRF on, ...); its
+    connections are closed at the end of the test."""
+    created: list[Flask] = []
+
+    def factory(**overrides: object) -> Flask:
+        application = create_app({**base_config(database_url), **overrides})
+        created.append(application)
+        return application
+
+    yield factory
+    for application in created:
+        db.get_engine(application).dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ template safety."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -195,12 +196,9 @@ def test_error_pages_use_the_portal_layout_without_details(
 
 
 def test_unexpected_error_shows_500_page_without_trace_or_input(
-    database_url: str, caplog: pytest.LogCaptureFixture
+    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
 ) -> None:
-    from portal import create_app
-    from tests.conftest import base_config
-
-    fresh = create_app(base_config(database_url))
+    fresh = make_app()
 
     @fresh.route("/boom", methods=["POST"])
     def boom() -> str:
@@ -235,7 +233,7 @@ def test_app_refuses_to_start_without_secret_key(database_url: str) -> None:
         create_app({"DATABASE_URL": database_url, "SECRET_KEY": ""})
 
 
-def test_production_defaults_are_safe(app: Flask) -> None:
+def test_production_defaults_are_safe() -> None:
     from portal import create_app
 
     prod = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -14,17 +15,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal import create_app
 from portal.models import AuditEvent, Role, Team
-from tests.conftest import base_config, reload
+from tests.conftest import reload
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
 @pytest.fixture
-def csrf_app(app: Flask) -> Flask:
-    return create_app(
-        {**base_config(app.config["DATABASE_URL"]), "WTF_CSRF_ENABLED": True}
-    )
+def csrf_app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app(WTF_CSRF_ENABLED=True)
 
 
 @pytest.fixture

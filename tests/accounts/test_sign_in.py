@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from unittest import mock
 
@@ -13,10 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal import create_app
 from portal.accounts import passwords
 from portal.models import AuditEvent, LoginFailure, Role, User
-from tests.conftest import base_config, reload
+from tests.conftest import reload
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 FAILED = "Enter a correct email address and password"
@@ -113,7 +113,7 @@ def test_disabled_account_cannot_sign_in(client: FlaskClient, session: Session) 
 
 
 def test_eleventh_attempt_is_refused_without_hashing(
-    client: FlaskClient, session: Session, app: Flask
+    client: FlaskClient, session: Session, make_app: Callable[..., Flask]
 ) -> None:
     make_user(session, Role.CONTRIBUTOR, email="t@council.example")
     for _ in range(10):
@@ -125,7 +125,7 @@ def test_eleventh_attempt_is_refused_without_hashing(
     assert THROTTLED in response.text
     # The counter lives in the database: another app instance (another worker,
     # or after a restart) sees it too.
-    other = create_app(base_config(app.config["DATABASE_URL"]))
+    other = make_app()
     again = sign_in(other.test_client(), "t@council.example", DEFAULT_PASSWORD)
     assert again.status_code == 429
 

@@ -1,0 +1,166 @@
+"""Real-browser fixtures: the app served on 127.0.0.1 with CSRF on, Debian's
+Chromium driven by Playwright, and axe-core for accessibility checks.
+
+Without /usr/bin/chromium these tests are skipped, unless PORTAL_REQUIRE_BROWSER=1
+(as in CI), when a missing browser or axe-core is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from portal import create_app, db
+from tests.conftest import base_config
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is not installed (apt-get install chromium)"
+    if not AXE.exists():
+        return f"{AXE} is missing (npm ci)"
+    return None
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    reason = _missing()
+    for item in items:
+        if "browser" not in item.nodeid.split("::")[0]:
+            continue
+        item.add_marker(pytest.mark.browser)
+        if reason and os.environ.get("PORTAL_REQUIRE_BROWSER") != "1":
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    reason = _missing()
+    if reason:
+        pytest.fail(f"Browser tests are required (PORTAL_REQUIRE_BROWSER=1): {reason}")
+    served = create_app(
+        {**base_config(app.config["DATABASE_URL"]), "WTF_CSRF_ENABLED": True}
+    )
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    db.get_engine(served).dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_context() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1024, "height": 768},
+        )
+        # Fail fast: a stuck page should fail its test, not hold up CI.
+        context.set_default_timeout(15_000)
+        yield context
+        context.close()
+
+
+class PageProblems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+
+@pytest.fixture
+def page(browser_context: Any, live_server: str) -> Iterator[Any]:
+    browser_context.clear_cookies()
+    tab = browser_context.new_page()
+    problems = PageProblems()
+    # Form pages answer 400 when validation fails, which Chromium notes in the
+    # console; failed assets are caught by the response hook below instead.
+    tab.on(
+        "console",
+        lambda m: (
+            problems.items.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning")
+            and "Failed to load resource" not in m.text
+            else None
+        ),
+    )
+    tab.on("pageerror", lambda e: problems.items.append(f"page error: {e}"))
+    tab.on(
+        "response",
+        lambda r: (
+            problems.items.append(f"{r.status} {r.url}")
+            if "/assets/" in r.url and r.status >= 400
+            else None
+        ),
+    )
+    tab.base_url = live_server
+    yield tab
+    tab.close()
+    assert problems.items == [], "the browser reported problems"
+
+
+def press_and_wait(page: Any, key: str = "Enter") -> None:
+    """Press a key that submits a form or follows a link, and wait for the new page."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def check_axe(page: Any, label: str) -> None:
+    """Run axe-core in the page (evaluate, because the CSP blocks injected tags)."""
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    violations = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]
+    assert violations == [], f"axe on {label}:\n{json.dumps(violations, indent=2)}"
+    assert result["passes"], "axe ran no checks"
+
+
+def screenshot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_js_started(page: Any) -> None:
+    classes = page.evaluate("document.body.className")
+    assert "govuk-frontend-supported" in classes, "GOV.UK Frontend JS ran under the CSP"
