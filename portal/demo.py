@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts import passwords
-from portal.accounts.service import create_user, find_user_by_email, save_team
+from portal.accounts.service import create_user, find_user_by_email
+from portal.accounts.teams import save_team
 from portal.framework.importer import (
     BUNDLED,
     FrameworkFile,

@@ -6,7 +6,7 @@ import itertools
 
 from sqlalchemy.orm import Session
 
-from portal.accounts import service
+from portal.accounts import service, teams
 from portal.models import Role, Team, TeamKind, User
 from tests.conftest import FAST_HASH
 
@@ -17,7 +17,7 @@ _counter = itertools.count(1)
 def make_team(
     session: Session, name: str | None = None, kind: str = TeamKind.TEAM
 ) -> Team:
-    team = service.save_team(
+    team = teams.save_team(
         session, None, name=name or f"Team {next(_counter)}", kind=kind
     )
     session.commit()

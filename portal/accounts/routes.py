@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from portal.access import Permission, public, requires
 from portal.accounts import forms, passwords, service
+from portal.accounts import teams as team_service
 from portal.accounts.sessions import end_session, start_session
 from portal.db import get_session
 from portal.errors import DomainError, NotFound
@@ -141,7 +142,7 @@ def change_password() -> Any:
 
 
 def _team_choices(include: int | None = None) -> list[tuple[int, str]]:
-    teams = service.list_teams(get_session(), include_retired=True)
+    teams = team_service.list_teams(get_session(), include_retired=True)
     return [
         (t.id, t.name + (" (retired)" if t.retired_at else ""))
         for t in teams
@@ -315,7 +316,7 @@ def teams() -> Any:
     if form.validate_on_submit():
         session = get_session()
         try:
-            team = service.save_team(
+            team = team_service.save_team(
                 session,
                 current_user._get_current_object(),
                 name=form.name.data or "",
@@ -330,7 +331,7 @@ def teams() -> Any:
             return redirect(url_for("accounts.teams"))
     elif form.is_submitted():
         status = 400
-    listed = service.list_teams(get_session())
+    listed = team_service.list_teams(get_session())
     return render_template("accounts/teams.html", teams=listed, form=form), status
 
 
@@ -353,7 +354,7 @@ def team(team_id: int) -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            service.save_team(
+            team_service.save_team(
                 session,
                 current_user._get_current_object(),
                 name=form.name.data or "",
