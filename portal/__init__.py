@@ -12,7 +12,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, headers
+from portal import db, headers, timefmt
 from portal.config import DEFAULTS, local_http_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,10 +39,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from portal import cli, errors
+    from portal.accounts import (
+        reference_routes,  # noqa: F401 - registers its views
+        sessions,
+    )
     from portal.accounts import routes as accounts_routes
-    from portal.accounts import sessions
+    from portal.feedback import routes as feedback_routes
+    from portal.feedback import session_routes  # noqa: F401 - registers its views
     from portal.framework import routes as framework_routes
     from portal.pages import routes as pages_routes
+    from portal.rounds import routes as rounds_routes
 
     db.init_app(app)
     # Session checks run before CSRF: an expired session on a POST then fails the
@@ -50,8 +56,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sessions.init_app(app)
     csrf.init_app(app)
     headers.init_app(app)
+    timefmt.init_app(app)
     errors.register_error_handlers(app)
-    for blueprint in (pages_routes.bp, accounts_routes.bp, framework_routes.bp):
+    for blueprint in (
+        pages_routes.bp,
+        accounts_routes.bp,
+        framework_routes.bp,
+        rounds_routes.bp,
+        feedback_routes.bp,
+    ):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     return app

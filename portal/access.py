@@ -20,6 +20,8 @@ class Permission(enum.StrEnum):
     VIEW_FRAMEWORK = "view_framework"
     MANAGE_FRAMEWORK = "manage_framework"
     SUBMIT_FEEDBACK = "submit_feedback"
+    MANAGE_ROUNDS = "manage_rounds"
+    RECORD_SESSIONS = "record_sessions"  # input gathered at staff engagement sessions
     MODERATE = "moderate"
     REVIEW_SAFEGUARDING = "review_safeguarding"
     TAG = "tag"
@@ -35,12 +37,16 @@ _EVERYONE = {Permission.USE_PORTAL, Permission.VIEW_FRAMEWORK}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CONTRIBUTOR: frozenset(_EVERYONE | {Permission.SUBMIT_FEEDBACK}),
-    Role.MODERATOR: frozenset(_EVERYONE | {Permission.MODERATE}),
+    Role.MODERATOR: frozenset(
+        _EVERYONE | {Permission.MODERATE, Permission.RECORD_SESSIONS}
+    ),
     Role.SAFEGUARDING_LEAD: frozenset(_EVERYONE | {Permission.REVIEW_SAFEGUARDING}),
     Role.PLANNER: frozenset(
         _EVERYONE
         | {
             Permission.MANAGE_FRAMEWORK,
+            Permission.MANAGE_ROUNDS,
+            Permission.RECORD_SESSIONS,
             Permission.TAG,
             Permission.VIEW_SUMMARIES,
             Permission.EXPORT,
@@ -51,6 +57,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERYONE
         | {
             Permission.MANAGE_FRAMEWORK,
+            Permission.MANAGE_ROUNDS,
             Permission.MANAGE_USERS,
             Permission.MANAGE_REFERENCE_DATA,
             Permission.VIEW_AUDIT,

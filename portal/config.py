@@ -44,6 +44,18 @@ DEFAULTS: dict[str, Any] = {
     # Number of reverse proxies in front (X-Forwarded-For/Proto trusted from them).
     "PROXY_FIX_HOPS": 0,
     "HSTS_SECONDS": 31536000,
+    # Staff see and enter times in the council's own time zone; stored in UTC.
+    "TIMEZONE": "Europe/London",
+    # Personal-data checks (portal/privacy.py). Office postcodes are not personal
+    # data; case-reference formats are local to each council's case system.
+    "OFFICE_POSTCODES": [],
+    "CASE_REFERENCE_PATTERNS": [],
+    # None means the built-in list in portal/privacy.py; the safeguarding lead
+    # should own this list.
+    "SAFEGUARDING_PHRASES": None,
+    "ANSWER_MAX_CHARS": 4000,
+    # Warn this long before the inactivity timeout (GOV.UK timeout warning).
+    "SESSION_WARNING_MINUTES": 5,
 }
 
 

@@ -10,17 +10,21 @@ that reads then writes fails at once with "database is locked" instead of waitin
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+T = TypeVar("T")
 
 
 def make_engine(url: str, busy_timeout: float = 15) -> Engine:
@@ -111,3 +115,34 @@ def upgrade(app: Flask, revision: str = "head") -> None:
     with writer(get_engine(app)).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+class StorageBusy(Exception):
+    """The database stayed locked or busy through every retry."""
+
+
+def _is_transient(error: OperationalError) -> bool:
+    text = str(error.orig).lower() if error.orig is not None else str(error).lower()
+    code = getattr(error.orig, "sqlstate", None)
+    # SQLite lock contention; PostgreSQL serialization failure and deadlock.
+    return "locked" in text or "busy" in text or code in {"40001", "40P01"}
+
+
+def commit_with_retry(work: Callable[[Session], T], attempts: int = 3) -> T:
+    """Run ``work`` in this request's session and commit, retrying the whole unit a
+    few times if the database is momentarily locked. Raises StorageBusy after that,
+    so the caller can give the user their text back."""
+    for attempt in range(attempts):
+        session = get_session()
+        try:
+            result = work(session)
+            session.commit()
+            return result
+        except OperationalError as error:
+            session.rollback()
+            if not _is_transient(error):
+                raise
+            if attempt == attempts - 1:
+                raise StorageBusy() from error
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")  # pragma: no cover

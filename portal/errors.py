@@ -7,6 +7,7 @@ except the expired-form page, which hands the user back their own words.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, render_template, request
@@ -44,8 +45,11 @@ class InvalidInput(DomainError):
     status = 400
 
 
-# Fields never shown back, whatever the form.
-_SECRET_FIELDS = frozenset({"csrf_token", "password", "new_password", "confirm"})
+# Fields never shown back: secrets, and machinery that is not the person's words.
+_SECRET_FIELDS = frozenset(
+    {"csrf_token", "password", "current_password", "new_password", "form_token",
+     "next", "action"}
+)  # fmt: skip
 
 ERROR_TITLES = {
     400: "There is a problem with your request",
@@ -84,11 +88,29 @@ def words_to_give_back() -> list[tuple[str, str]]:
     return kept
 
 
+# Forms that can redraw themselves, filled in, when their CSRF token has expired
+# but the person is still signed in: endpoint -> view that re-renders without saving.
+FORM_RECOVERY: dict[str, Callable[[], Any]] = {}
+
+
+def recover_form_on_csrf_error(endpoint: str, render: Callable[[], Any]) -> None:
+    FORM_RECOVERY[endpoint] = render
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf_error(_error: CSRFError) -> tuple[str, int]:
-        # The token is missing or belongs to an expired session. Nothing was saved;
-        # give the user their words back, read-only, with a way to start again.
+    def _csrf_error(_error: CSRFError) -> Any:
+        # The token is missing or belongs to an expired session. Nothing was saved.
+        # Signed in: the form comes back filled in, with a fresh token. Otherwise:
+        # the words come back read-only, with a way to sign in and start again.
+        from flask_login import current_user
+
+        recover = FORM_RECOVERY.get(request.endpoint or "")
+        if recover is not None and current_user.is_authenticated:
+            try:
+                return recover()
+            except (DomainError, NoResultFound):
+                pass  # the form's object is gone: hand the words back plainly
         return (
             render_template(
                 "errors/form_expired.html",

@@ -55,3 +55,14 @@ def error_summary(form: FlaskForm) -> dict[str, Any]:
 
 def has_errors(form: FlaskForm) -> bool:
     return bool(form.errors) or bool(form.form_errors)
+
+
+class SafeGovDateInput(GovDateInput):
+    """GOV.UK date input that survives a crafted POST: the stock widget unpacks
+    exactly three values and raises (a 500) on any other number."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        if field.raw_data is not None:
+            field.raw_data = (list(field.raw_data) + ["", "", ""])[:3]
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
+        return params

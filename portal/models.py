@@ -270,3 +270,140 @@ class Recommendation(Base):
         back_populates="recommendations",
         order_by="Area.position",
     )
+
+
+class RoundStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+round_areas = Table(
+    "round_areas",
+    Base.metadata,
+    Column(
+        "round_id",
+        ForeignKey("engagement_rounds.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("area_id", ForeignKey("areas.id"), primary_key=True),
+)
+
+
+class EngagementRound(Base):
+    """A period in which staff are asked for input on some areas for improvement."""
+
+    __tablename__ = "engagement_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default=RoundStatus.DRAFT)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    areas: Mapped[list[Area]] = relationship(
+        secondary=round_areas, order_by="Area.position", lazy="selectin"
+    )
+
+    def accepts_input(self, now: datetime) -> bool:
+        return self.status == RoundStatus.OPEN and self.opens_at <= now < self.closes_at
+
+
+class RoleGroup(Base):
+    """Admin-managed job roles staff may give as context (e.g. "Team manager")."""
+
+    __tablename__ = "role_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SubmissionKind(enum.StrEnum):
+    NAMED = "named"
+    ANONYMOUS = "anonymous"
+    FACILITATED = "facilitated"
+
+
+class SubmissionStatus(enum.StrEnum):
+    PENDING = "pending"
+    WITHDRAWN = "withdrawn"
+
+
+class Submission(Base):
+    """One person's (or one session's) input on one area in one round.
+
+    Anonymity is structural: an anonymous row has no author and no recorder, only the
+    day it arrived, a random id, and no audit row. On SQLite the table has no rowid,
+    so not even the storage order reveals when it arrived.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_round_area", "round_id", "area_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("engagement_rounds.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=SubmissionStatus.PENDING)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_on: Mapped[date] = mapped_column(Date)
+    # Exact times exist for named and facilitated input only.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    obstacles: Mapped[str] = mapped_column(Text, default="")
+    biggest_difference: Mapped[str] = mapped_column(Text, default="")
+    practice_example: Mapped[str] = mapped_column(Text, default="")
+    priority: Mapped[int | None] = mapped_column(Integer)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    role_group_id: Mapped[int | None] = mapped_column(ForeignKey("role_groups.id"))
+    session_type: Mapped[str | None] = mapped_column(String(32))
+    attendees: Mapped[int | None] = mapped_column(Integer)
+    # Positions and kinds of personal data found at submission; never the text.
+    pii_flags: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    safeguarding_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    safeguarding_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    # Hash of the form's one-time token: a resent form stores nothing new.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Hash of the receipt code shown once to an anonymous writer.
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+
+    round: Mapped[EngagementRound] = relationship(lazy="joined")
+    area: Mapped[Area] = relationship(lazy="joined")
+    team: Mapped[Team | None] = relationship()
+    role_group: Mapped[RoleGroup | None] = relationship()
+
+
+class Draft(Base):
+    """Autosaved named input, deleted when it is submitted. Never anonymous input."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("user_id", "round_id", "area_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement_rounds.id", ondelete="CASCADE")
+    )
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Setting(Base):
+    """Admin-editable texts (such as the safeguarding notice on every form)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -12,6 +12,30 @@ from portal.access import Permission, can
 # (permission, endpoint, text, endpoints that mark it as the current section)
 NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
     (Permission.USE_PORTAL, "pages.home", "Home", ("pages.home",)),
+    (
+        Permission.SUBMIT_FEEDBACK,
+        "feedback.index",
+        "Give input",
+        (
+            "feedback.index",
+            "feedback.round_page",
+            "feedback.give",
+            "feedback.thank_you",
+        ),
+    ),
+    (
+        Permission.SUBMIT_FEEDBACK,
+        "feedback.mine",
+        "My input",
+        ("feedback.mine", "feedback.edit", "feedback.receipt"),
+    ),
+    (
+        Permission.RECORD_SESSIONS,
+        "feedback.sessions",
+        "Sessions",
+        ("feedback.sessions", "feedback.record_session"),
+    ),
+    (Permission.MANAGE_ROUNDS, "rounds.index", "Rounds", ("rounds.",)),
     (Permission.VIEW_FRAMEWORK, "framework.index", "Framework", ("framework.",)),
     (
         Permission.MANAGE_USERS,
@@ -22,8 +46,13 @@ NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
     (
         Permission.MANAGE_REFERENCE_DATA,
         "accounts.teams",
-        "Teams",
-        ("accounts.teams", "accounts.team"),
+        "Lists",
+        (
+            "accounts.teams",
+            "accounts.team",
+            "accounts.role_groups",
+            "feedback.edit_notice",
+        ),
     ),
     (
         Permission.USE_PORTAL,

@@ -1,6 +1,12 @@
 // Starts the GOV.UK Frontend components (character counts, error summary focus,
-// password reveal). Loaded as a module, so browsers without module support get the
-// plain HTML, which works on its own.
+// password reveal) and our own small enhancements. Loaded as a module, so browsers
+// without module support get the plain HTML, which works on its own.
 import { initAll } from './govuk-frontend.min.js'
+import { initAutosave } from './autosave.js'
+import { initCopyButtons } from './copy.js'
+import { initTimeoutWarning } from './timeout-warning.js'
 
 initAll()
+initAutosave()
+initCopyButtons()
+initTimeoutWarning()

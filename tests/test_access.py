@@ -14,15 +14,15 @@ from tests.factories import make_team, make_user
 # Expected permissions per role, written out so a change to the table is deliberate.
 EXPECTED = {
     Role.CONTRIBUTOR: {"use_portal", "view_framework", "submit_feedback"},
-    Role.MODERATOR: {"use_portal", "view_framework", "moderate"},
+    Role.MODERATOR: {"use_portal", "view_framework", "moderate", "record_sessions"},
     Role.SAFEGUARDING_LEAD: {"use_portal", "view_framework", "review_safeguarding"},
     Role.PLANNER: {
-        "use_portal", "view_framework", "manage_framework", "tag",
-        "view_summaries", "export", "manage_plan",
+        "use_portal", "view_framework", "manage_framework", "manage_rounds",
+        "record_sessions", "tag", "view_summaries", "export", "manage_plan",
     },
     Role.ADMIN: {
-        "use_portal", "view_framework", "manage_framework", "manage_users",
-        "manage_reference_data", "view_audit",
+        "use_portal", "view_framework", "manage_framework", "manage_rounds",
+        "manage_users", "manage_reference_data", "view_audit",
     },
 }  # fmt: skip
 
@@ -67,6 +67,18 @@ ADMIN_PAGES = [
     ("POST", "/framework/recommendations/{rec}/reinstate", Permission.MANAGE_FRAMEWORK),
     ("GET", "/framework/inspections/{inspection}/recommendations/new",
      Permission.MANAGE_FRAMEWORK),
+    ("GET", "/rounds", Permission.MANAGE_ROUNDS),
+    ("GET", "/rounds/new", Permission.MANAGE_ROUNDS),
+    ("POST", "/rounds/new", Permission.MANAGE_ROUNDS),
+    ("GET", "/feedback", Permission.SUBMIT_FEEDBACK),
+    ("GET", "/feedback/mine", Permission.SUBMIT_FEEDBACK),
+    ("GET", "/feedback/receipt", Permission.SUBMIT_FEEDBACK),
+    ("POST", "/feedback/receipt", Permission.SUBMIT_FEEDBACK),
+    ("GET", "/feedback/sessions", Permission.RECORD_SESSIONS),
+    ("GET", "/feedback/notice", Permission.MANAGE_REFERENCE_DATA),
+    ("POST", "/feedback/notice", Permission.MANAGE_REFERENCE_DATA),
+    ("GET", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
+    ("POST", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
 ]  # fmt: skip
 
 
@@ -117,9 +129,18 @@ def test_signed_out_visitors_are_sent_to_sign_in(
 @pytest.mark.parametrize(
     ("roles", "visible", "hidden"),
     [
-        ([Role.CONTRIBUTOR], ["Home", "Framework"], ["Users", "Teams"]),
-        ([Role.ADMIN], ["Home", "Framework", "Users", "Teams"], []),
-        ([Role.PLANNER], ["Framework"], ["Users", "Teams"]),
+        (
+            [Role.CONTRIBUTOR],
+            ["Home", "Give input", "My input", "Framework"],
+            ["Users", "Lists", "Rounds", "Sessions"],
+        ),
+        (
+            [Role.ADMIN],
+            ["Home", "Rounds", "Framework", "Users", "Lists"],
+            ["Give input", "Sessions"],
+        ),
+        ([Role.PLANNER], ["Rounds", "Sessions", "Framework"], ["Users", "Lists"]),
+        ([Role.MODERATOR], ["Sessions"], ["Rounds", "Give input"]),
     ],
 )
 def test_navigation_shows_only_what_the_user_may_use(

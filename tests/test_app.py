@@ -60,7 +60,7 @@ def test_urls_are_kebab_case_with_typed_ids(app: Flask) -> None:
         assert static_part == static_part.lower(), rule.rule
         assert "_" not in static_part, f"{rule.rule}: use hyphens in URLs"
         for argument in re.findall(r"<([^>]+)>", rule.rule):
-            assert argument.startswith(("int:", "path:")), (
+            assert argument.startswith(("int:", "uuid:", "path:")), (
                 f"{rule.rule}: give <{argument}> a converter such as int:"
             )
 

@@ -51,7 +51,10 @@ def post_endpoints(app: Flask) -> list[str]:
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" in (rule.methods or set()):
-            urls.append(re.sub(r"<int:[^>]+>", "1", rule.rule))
+            url = re.sub(r"<int:[^>]+>", "1", rule.rule)
+            urls.append(
+                re.sub(r"<uuid:[^>]+>", "00000000-0000-4000-8000-000000000000", url)
+            )
     return sorted(urls)
 
 

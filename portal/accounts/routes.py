@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -20,7 +21,7 @@ from flask_login import current_user
 from portal.access import Permission, public, requires
 from portal.accounts import forms, passwords, service
 from portal.accounts import teams as team_service
-from portal.accounts.sessions import end_session, start_session
+from portal.accounts.sessions import end_session, start_session, touch_session
 from portal.db import get_session
 from portal.errors import DomainError, NotFound
 from portal.formkit import attach_error
@@ -105,6 +106,17 @@ def sign_out() -> Any:
         end_session()
         flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@requires(Permission.USE_PORTAL)
+def keep_alive() -> Any:
+    """ "Stay signed in" from the timeout warning: any signed-in request resets the
+    inactivity clock; this one just says so."""
+    touch_session()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(ok=True)
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

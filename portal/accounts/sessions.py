@@ -50,6 +50,11 @@ def start_session(user: User) -> None:
     session.permanent = False
 
 
+def touch_session() -> None:
+    """Record activity now (the keep-alive from the timeout warning)."""
+    session[_SEEN] = int(time.time())
+
+
 def end_session() -> None:
     logout_user()
     session.clear()

@@ -29,6 +29,14 @@ class AuditAction(enum.StrEnum):
     RECOMMENDATION_UPDATED = "recommendation_updated"
     RECOMMENDATION_RETIRED = "recommendation_retired"
     RECOMMENDATION_REINSTATED = "recommendation_reinstated"
+    ROUND_CREATED = "round_created"
+    ROUND_UPDATED = "round_updated"
+    ROLE_GROUP_CREATED = "role_group_created"
+    ROLE_GROUP_UPDATED = "role_group_updated"
+    SETTING_CHANGED = "setting_changed"
+    SUBMISSION_RECEIVED = "submission_received"  # named and facilitated only
+    SUBMISSION_EDITED = "submission_edited"
+    SUBMISSION_WITHDRAWN = "submission_withdrawn"  # named only
 
 
 def record(

@@ -164,3 +164,26 @@ def screenshot(page: Any, name: str) -> None:
 def assert_js_started(page: Any) -> None:
     classes = page.evaluate("document.body.className")
     assert "govuk-frontend-supported" in classes, "GOV.UK Frontend JS ran under the CSP"
+
+
+def active_id(page: Any) -> str:
+    return str(
+        page.evaluate("document.activeElement.id || document.activeElement.tagName")
+    )
+
+
+def tab_to(page: Any, element_id: str, limit: int = 25) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if active_id(page) == element_id:
+            return
+    raise AssertionError(f"#{element_id} is not reachable by keyboard")
+
+
+def sign_in_by_keyboard(page: Any, email: str, password: str) -> None:
+    page.goto(page.base_url + "/sign-in")
+    tab_to(page, "email")
+    page.keyboard.type(email)
+    tab_to(page, "password")
+    page.keyboard.type(password)
+    press_and_wait(page)

@@ -11,36 +11,16 @@ from sqlalchemy.orm import Session
 from portal.demo import seed_demo
 from portal.models import Area, Recommendation, Role, Team, User
 from tests.browser.conftest import (
+    active_id,
     assert_js_started,
     check_axe,
     press_and_wait,
     screenshot,
+    sign_in_by_keyboard,
+    tab_to,
 )
 from tests.conftest import FAST_HASH
 from tests.factories import DEFAULT_PASSWORD, make_user
-
-
-def active_id(page: Any) -> str:
-    return str(
-        page.evaluate("document.activeElement.id || document.activeElement.tagName")
-    )
-
-
-def tab_to(page: Any, element_id: str, limit: int = 25) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if active_id(page) == element_id:
-            return
-    raise AssertionError(f"#{element_id} is not reachable by keyboard")
-
-
-def sign_in_by_keyboard(page: Any, email: str, password: str) -> None:
-    page.goto(page.base_url + "/sign-in")
-    tab_to(page, "email")
-    page.keyboard.type(email)
-    tab_to(page, "password")
-    page.keyboard.type(password)
-    press_and_wait(page)
 
 
 def test_sign_in_journey_by_keyboard(page: Any, session: Session) -> None:

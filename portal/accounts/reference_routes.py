@@ -1,0 +1,64 @@
+"""Administration of role groups (teams and services are in routes.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal.access import Permission, requires
+from portal.accounts import teams as reference
+from portal.accounts.forms import ConfirmForm
+from portal.accounts.routes import bp
+from portal.db import get_session
+from portal.errors import DomainError, NotFound
+from portal.feedback.forms import NameForm
+from portal.formkit import attach_error
+from portal.models import RoleGroup
+
+
+@bp.route("/admin/role-groups", methods=["GET", "POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+def role_groups() -> Any:
+    form = NameForm()
+    status = 200
+    db = get_session()
+    if form.validate_on_submit():
+        try:
+            group = reference.save_role_group(
+                db, current_user._get_current_object(), name=form.name.data or ""
+            )
+        except DomainError as error:
+            attach_error(form, error)
+            status = 400
+        else:
+            db.commit()
+            flash(f"{group.name} added.", "success")
+            return redirect(url_for("accounts.role_groups"))
+    elif form.is_submitted():
+        status = 400
+    groups = reference.list_role_groups(db)
+    return render_template(
+        "accounts/role_groups.html", groups=groups, form=form
+    ), status
+
+
+@bp.route("/admin/role-groups/<int:group_id>", methods=["POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+def retire_role_group(group_id: int) -> Any:
+    """Retire or bring back a role group (toggles)."""
+    db = get_session()
+    group = db.get(RoleGroup, group_id)
+    if group is None:
+        raise NotFound("There is no such role group")
+    if ConfirmForm().validate_on_submit():
+        reference.save_role_group(
+            db,
+            current_user._get_current_object(),
+            name=group.name,
+            group=group,
+            retired=group.retired_at is None,
+        )
+        db.commit()
+    return redirect(url_for("accounts.role_groups"))

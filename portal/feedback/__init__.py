@@ -1,0 +1,1 @@
+"""Staff input on the areas for improvement: named, anonymous or facilitated."""

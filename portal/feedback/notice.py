@@ -1,0 +1,41 @@
+"""The notice on every feedback form that this is not a referral route. Admins set
+the wording (with their front door and MASH numbers); a sensible default applies."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from portal.audit.service import AuditAction, record
+from portal.errors import InvalidInput
+from portal.models import Setting, User, utcnow
+from portal.sanitise import plain_text
+
+KEY = "safeguarding_notice"
+DEFAULT = (
+    "This is not a way to report a concern about a child. If you think a child is at "
+    "risk of harm, contact the children's services front door (MASH) now, or call 999 "
+    "if a child is in immediate danger. Concerns about someone who works with "
+    "children go to the LADO."
+)
+
+
+def current(session: Session) -> str:
+    setting = session.get(Setting, KEY)
+    return setting.value if setting else DEFAULT
+
+
+def change(session: Session, actor: User, text: str) -> None:
+    text = plain_text(text)
+    if not text:
+        raise InvalidInput("Enter the notice text", field="text")
+    setting = session.get(Setting, KEY)
+    before = setting.value if setting else DEFAULT
+    if before == text:
+        return
+    if setting is None:
+        session.add(Setting(key=KEY, value=text))
+    else:
+        setting.value, setting.updated_at = text, utcnow()
+    session.flush()
+    record(session, actor, AuditAction.SETTING_CHANGED, "setting", KEY,
+           before={"text": before}, after={"text": text})  # fmt: skip

@@ -1,0 +1,362 @@
+"""The social worker's side: open rounds, the feedback form, "My input", receipts and
+drafts. No URL, redirect or log line carries the id of anonymous input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from portal import privacy
+from portal.access import Permission, requires
+from portal.accounts import teams as reference
+from portal.db import StorageBusy, commit_with_retry, get_session
+from portal.errors import (
+    DomainError,
+    NotFound,
+    recover_form_on_csrf_error,
+    words_to_give_back,
+)
+from portal.feedback import forms, notice, service
+from portal.formkit import attach_error
+from portal.models import EngagementRound, Submission, utcnow
+from portal.rounds.service import get_round, open_rounds
+from portal.timefmt import local_datetime
+
+bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+
+_RECEIPT = "feedback_receipt"
+_THANKS = "feedback_thanks"
+BUSY = (
+    "Your input could not be saved just now because the system is busy. Nothing has "
+    "been lost: your answers are below. Please send them again."
+)
+EXPIRED = (
+    "Your form had expired, so nothing was saved. Your answers are below: check "
+    "them and send again."
+)
+
+
+def _settings() -> privacy.PrivacySettings:
+    return privacy.PrivacySettings.from_config(current_app.config)
+
+
+def _actor() -> Any:
+    return current_user._get_current_object()
+
+
+@bp.route("")
+@requires(Permission.SUBMIT_FEEDBACK)
+def index() -> Any:
+    rounds = open_rounds(get_session(), utcnow())
+    return render_template("feedback/index.html", rounds=rounds)
+
+
+@bp.route("/rounds/<int:round_id>")
+@requires(Permission.SUBMIT_FEEDBACK)
+def round_page(round_id: int) -> Any:
+    item = get_round(get_session(), round_id)
+    if item.status == "draft":
+        raise NotFound("There is no such engagement round")
+    mine = {
+        s.area_id
+        for s in service.list_mine(get_session(), _actor())
+        if s.round_id == item.id
+    }
+    return render_template(
+        "feedback/round.html", item=item, open=item.accepts_input(utcnow()), mine=mine
+    )
+
+
+def _form(
+    form_class: type[forms.FeedbackForm] = forms.FeedbackForm,
+) -> forms.FeedbackForm:
+    form = form_class()
+    db = get_session()
+    form.set_context_choices(
+        [(t.id, t.name) for t in reference.list_teams(db, include_retired=False)],
+        [(g.id, g.name) for g in reference.list_role_groups(db, include_retired=False)],
+    )
+    return form
+
+
+def _render_give(
+    form: forms.FeedbackForm,
+    item: EngagementRound,
+    area: Any,
+    *,
+    status: int = 200,
+    report: privacy.Report | None = None,
+    message: str | None = None,
+    editing: Submission | None = None,
+    restored_at: str | None = None,
+) -> Any:
+    form.ensure_token()
+    highlighted = {
+        name: privacy.segments(getattr(form, name).data or "", findings)
+        for name, findings in (report.findings.items() if report else [])
+        if findings
+    }
+    return (
+        render_template(
+            "feedback/give.html",
+            form=form,
+            item=item,
+            area=area,
+            report=report,
+            highlighted=highlighted,
+            message=message,
+            editing=editing,
+            restored_at=restored_at,
+            notice=notice.current(get_session()),
+        ),
+        status,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/areas/<int:area_id>", methods=["GET", "POST"])
+@requires(Permission.SUBMIT_FEEDBACK)
+def give(round_id: int, area_id: int) -> Any:
+    try:
+        item, area = service.round_and_area(get_session(), round_id, area_id, utcnow())
+    except service.RoundClosed as closed:
+        return _closed(closed.message)
+    form = _form()
+    if request.method == "GET":
+        draft = service.load_draft(get_session(), _actor(), item.id, area.id)
+        if draft is not None:
+            form.process(data=draft.answers)
+            return _render_give(
+                form, item, area, restored_at=local_datetime(draft.updated_at)
+            )
+        return _render_give(form, item, area)
+    if not form.validate_on_submit():
+        return _render_give(form, item, area, status=400)
+    try:
+        outcome = commit_with_retry(
+            lambda db: service.submit(
+                db,
+                _actor(),
+                item=item,
+                area=area,
+                anonymous=form.anonymous,
+                answers=form.answers(),
+                context=form.context(),
+                form_token=form.form_token.data or "",
+                secret=current_app.config["SECRET_KEY"],
+                settings=_settings(),
+                confirmed=request.form.get("action") == "submit_anyway",
+                now=utcnow(),
+            )
+        )
+    except service.NeedsConfirmation as needs:
+        return _render_give(form, item, area, report=needs.report)
+    except DomainError as error:
+        attach_error(form, error)
+        return _render_give(form, item, area, status=error.status)
+    except StorageBusy:
+        return _render_give(form, item, area, status=503, message=BUSY)
+    # The confirmation page is reached by a redirect that names no item: the receipt
+    # travels in the person's own session cookie and is shown once.
+    session[_THANKS] = outcome.kind
+    if outcome.receipt:
+        session[_RECEIPT] = outcome.receipt
+    return redirect(url_for("feedback.thank_you"))
+
+
+def _recover_give() -> Any:
+    """CSRF failure while signed in: show the form again, filled in, unsaved."""
+    args = request.view_args or {}
+    try:
+        item, area = service.round_and_area(
+            get_session(), args["round_id"], args["area_id"], utcnow()
+        )
+    except service.RoundClosed as closed:
+        return _closed(closed.message)
+    form = _form()
+    form.validate()  # show length errors too; the CSRF error itself is dropped
+    form.csrf_token.errors = []
+    return _render_give(form, item, area, status=400, message=EXPIRED)
+
+
+def _recover_edit() -> Any:
+    args = request.view_args or {}
+    own = service.own_submission(get_session(), _actor(), str(args["submission_id"]))
+    form = _form()
+    form.validate()
+    form.csrf_token.errors = []
+    return _render_give(
+        form, own.round, own.area, status=400, message=EXPIRED, editing=own
+    )
+
+
+recover_form_on_csrf_error("feedback.give", _recover_give)
+recover_form_on_csrf_error("feedback.edit", _recover_edit)
+
+
+def _closed(message: str) -> Any:
+    return (
+        render_template(
+            "feedback/closed.html", message=message, fields=words_to_give_back()
+        ),
+        409,
+    )
+
+
+@bp.route("/thank-you")
+@requires(Permission.SUBMIT_FEEDBACK)
+def thank_you() -> Any:
+    kind = session.pop(_THANKS, None)
+    receipt = session.pop(_RECEIPT, None)
+    return render_template("feedback/thank_you.html", kind=kind, receipt=receipt)
+
+
+@bp.route("/mine")
+@requires(Permission.SUBMIT_FEEDBACK)
+def mine() -> Any:
+    items = service.list_mine(get_session(), _actor())
+    return render_template(
+        "feedback/mine.html", items=items, withdraw=forms.WithdrawForm()
+    )
+
+
+@bp.route("/mine/<uuid:submission_id>/edit", methods=["GET", "POST"])
+@requires(Permission.SUBMIT_FEEDBACK)
+def edit(submission_id: Any) -> Any:
+    db = get_session()
+    own = service.own_submission(db, _actor(), str(submission_id))
+    form = _form()
+    if request.method == "GET":
+        form.process(
+            obj=own,
+            data={
+                "priority": str(own.priority or ""),
+                "team_id": str(own.team_id or ""),
+                "role_group_id": str(own.role_group_id or ""),
+            },
+        )
+        return _render_give(form, own.round, own.area, editing=own)
+    if not form.validate_on_submit():
+        return _render_give(form, own.round, own.area, status=400, editing=own)
+    try:
+        commit_with_retry(
+            lambda db: service.edit(
+                db,
+                _actor(),
+                own,
+                answers=form.answers(),
+                context=form.context(),
+                settings=_settings(),
+                confirmed=request.form.get("action") == "submit_anyway",
+                now=utcnow(),
+            )
+        )
+    except service.NeedsConfirmation as needs:
+        return _render_give(form, own.round, own.area, report=needs.report, editing=own)
+    except DomainError as error:
+        attach_error(form, error)
+        return _render_give(form, own.round, own.area, status=error.status, editing=own)
+    except StorageBusy:
+        return _render_give(
+            form, own.round, own.area, status=503, message=BUSY, editing=own
+        )
+    flash("Your changes have been saved.", "success")
+    return redirect(url_for("feedback.mine"))
+
+
+@bp.route("/mine/<uuid:submission_id>/withdraw", methods=["POST"])
+@requires(Permission.SUBMIT_FEEDBACK)
+def withdraw(submission_id: Any) -> Any:
+    db = get_session()
+    own = service.own_submission(db, _actor(), str(submission_id))
+    if forms.WithdrawForm().validate_on_submit():
+        service.withdraw(db, _actor(), own, utcnow().date())
+        db.commit()
+        flash("Your input has been withdrawn. It will not be used.", "success")
+    return redirect(url_for("feedback.mine"))
+
+
+@bp.route("/receipt", methods=["GET", "POST"])
+@requires(Permission.SUBMIT_FEEDBACK)
+def receipt() -> Any:
+    form = forms.ReceiptForm()
+    found = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            found = service.by_receipt(get_session(), form.code.data or "")
+        except DomainError as error:
+            attach_error(form, error)
+            status = 404
+    elif form.is_submitted():
+        status = 400
+    withdraw_form = forms.WithdrawForm(code=form.code.data)
+    return (
+        render_template(
+            "feedback/receipt.html", form=form, found=found, withdraw=withdraw_form
+        ),
+        status,
+    )
+
+
+@bp.route("/receipt/withdraw", methods=["POST"])
+@requires(Permission.SUBMIT_FEEDBACK)
+def withdraw_by_receipt() -> Any:
+    form = forms.WithdrawForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("feedback.receipt"))
+    db = get_session()
+    service.withdraw_by_receipt(db, form.code.data or "", utcnow().date())
+    db.commit()
+    return render_template("feedback/withdrawn.html")
+
+
+@bp.route("/rounds/<int:round_id>/areas/<int:area_id>/draft", methods=["POST"])
+@requires(Permission.SUBMIT_FEEDBACK)
+def save_draft(round_id: int, area_id: int) -> Any:
+    """Autosave (from static/autosave.js, with the CSRF header). Named input only:
+    the script stops, and deletes the draft, when "Stay anonymous" is chosen."""
+    db = get_session()
+    item, area = service.round_and_area(db, round_id, area_id, utcnow())
+    data = request.get_json(silent=True) or request.form.to_dict()
+    if data.get("mode") == "anonymous":
+        service.discard_draft(db, _actor(), item.id, area.id)
+        db.commit()
+        return jsonify(saved=False)
+    draft = service.save_draft(db, _actor(), item, area, data)
+    db.commit()
+    return jsonify(saved=True, at=local_datetime(draft.updated_at))
+
+
+@bp.route("/notice", methods=["GET", "POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+def edit_notice() -> Any:
+    db = get_session()
+    form = forms.NoticeForm(
+        data={"text": notice.current(db)} if request.method == "GET" else None
+    )
+    status = 200
+    if form.validate_on_submit():
+        try:
+            notice.change(db, _actor(), form.text.data or "")
+        except DomainError as error:
+            attach_error(form, error)
+            status = 400
+        else:
+            db.commit()
+            flash("The notice has been saved.", "success")
+            return redirect(url_for("feedback.edit_notice"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("feedback/notice.html", form=form), status

@@ -1,0 +1,427 @@
+"""Rules for staff input: submitting named, anonymous and facilitated input, the
+personal-data check, receipts, editing and withdrawing.
+
+Anonymity is structural. An anonymous row is written with no author, no recorder, no
+exact time and a random id; no audit row, draft or counter refers to it; the person's
+draft for that area is deleted in the same transaction. Its receipt code is derived
+from the form's one-time token with the app's secret, so a resent form shows the same
+code, and only a hash of the code and of the token is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal import privacy
+from portal.audit.service import AuditAction, record
+from portal.errors import Conflict, InvalidInput, NotFound
+from portal.models import (
+    Area,
+    Draft,
+    EngagementRound,
+    RoleGroup,
+    RoundStatus,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+    Team,
+    User,
+    utcnow,
+)
+from portal.sanitise import plain_text
+
+ANSWER_FIELDS = ("obstacles", "biggest_difference", "practice_example")
+SESSION_TYPES = {
+    "team_meeting": "Team meeting",
+    "workshop": "Workshop",
+    "focus_group": "Focus group",
+    "practice_forum": "Practice forum",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True)
+class Answers:
+    obstacles: str = ""
+    biggest_difference: str = ""
+    practice_example: str = ""
+    priority: int | None = None
+
+    def cleaned(self) -> Answers:
+        return Answers(
+            plain_text(self.obstacles),
+            plain_text(self.biggest_difference),
+            plain_text(self.practice_example),
+            self.priority,
+        )
+
+    def texts(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in ANSWER_FIELDS}
+
+
+@dataclass(frozen=True)
+class Context:
+    team_id: int | None = None
+    role_group_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    receipt: str | None
+    duplicate: bool
+
+
+class NeedsConfirmation(Exception):
+    """Personal data was found and the writer has not chosen to submit anyway."""
+
+    def __init__(self, report: privacy.Report) -> None:
+        super().__init__("personal data found")
+        self.report = report
+
+
+class RoundClosed(Conflict):
+    pass
+
+
+def token_key(form_token: str) -> str:
+    return hashlib.sha256(form_token.encode()).hexdigest()
+
+
+def receipt_for(secret: str, form_token: str) -> str:
+    """A 20-character code (100 bits) in five groups, from the form's token."""
+    digest = hmac.new(secret.encode(), b"receipt:" + form_token.encode(), "sha256")
+    code = base64.b32encode(digest.digest()).decode()[:20]
+    return "-".join(code[i : i + 4] for i in range(0, 20, 4))
+
+
+def receipt_key(code: str) -> str:
+    normalised = "".join(c for c in code.upper() if c.isalnum())
+    return hashlib.sha256(("receipt:" + normalised).encode()).hexdigest()
+
+
+def round_and_area(
+    session: Session, round_id: int, area_id: int, now: datetime
+) -> tuple[EngagementRound, Area]:
+    """The round and area a form is for; refuses rounds that are not open."""
+    item = session.get(EngagementRound, round_id)
+    if item is None or item.status == RoundStatus.DRAFT:
+        raise NotFound("There is no such engagement round")
+    area = next((a for a in item.areas if a.id == area_id), None)
+    if area is None:
+        raise NotFound("This area is not part of the engagement round")
+    if not item.accepts_input(now):
+        raise RoundClosed(
+            f"“{item.title}” is closed, so it cannot accept input. "
+            "Nothing you typed has been lost: copy it if you want to keep it."
+        )
+    return item, area
+
+
+def _check_context(session: Session, context: Context) -> None:
+    team = session.get(Team, context.team_id) if context.team_id else None
+    group = (
+        session.get(RoleGroup, context.role_group_id) if context.role_group_id else None
+    )
+    checks: list[tuple[Team | RoleGroup | None, int | None, str]] = [
+        (team, context.team_id, "team_id"),
+        (group, context.role_group_id, "role_group_id"),
+    ]
+    for row, value, field in checks:
+        if value is not None and (row is None or row.retired_at is not None):
+            raise InvalidInput("Select an option from the list", field=field)
+
+
+def _check_answers(
+    answers: Answers,
+    settings: privacy.PrivacySettings,
+    confirmed: bool,
+    priority_required: bool,
+) -> privacy.Report:
+    if not any(answers.texts().values()):
+        raise InvalidInput("Answer at least one of the three questions", "obstacles")
+    if answers.priority is None and priority_required:
+        raise InvalidInput("Select how much improving this would help", "priority")
+    if answers.priority is not None and not 1 <= answers.priority <= 5:
+        raise InvalidInput("Select a number from 1 to 5", field="priority")
+    report = privacy.check(answers.texts(), settings)
+    if report.has_personal_data and not confirmed:
+        raise NeedsConfirmation(report)
+    return report
+
+
+def _existing(session: Session, form_token: str) -> Submission | None:
+    return session.scalar(
+        select(Submission).where(Submission.idempotency_key == token_key(form_token))
+    )
+
+
+def _store(session: Session, submission: Submission) -> bool:
+    """Insert; False if the same form was stored meanwhile (a double click)."""
+    try:
+        with session.begin_nested():
+            session.add(submission)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _fill(submission: Submission, answers: Answers, report: privacy.Report) -> None:
+    for name in ANSWER_FIELDS:
+        setattr(submission, name, getattr(answers, name))
+    submission.priority = answers.priority
+    submission.pii_flags = report.as_json() or None
+    submission.safeguarding_flag = bool(report.safeguarding)
+    submission.safeguarding_reasons = report.safeguarding or None
+
+
+def submit(
+    session: Session,
+    actor: User,
+    *,
+    item: EngagementRound,
+    area: Area,
+    anonymous: bool,
+    answers: Answers,
+    context: Context,
+    form_token: str,
+    secret: str,
+    settings: privacy.PrivacySettings,
+    confirmed: bool,
+    now: datetime,
+) -> Outcome:
+    """Store one person's input once, however often the same form is sent."""
+    kind = SubmissionKind.ANONYMOUS if anonymous else SubmissionKind.NAMED
+    receipt = receipt_for(secret, form_token) if anonymous else None
+    if len(form_token) < 32:
+        raise InvalidInput("This form is out of date. Reload the page and try again.")
+    if _existing(session, form_token) is not None:
+        return Outcome(kind, receipt, duplicate=True)
+    answers = answers.cleaned()
+    _check_context(session, context)
+    report = _check_answers(answers, settings, confirmed, priority_required=True)
+    submission = Submission(
+        id=str(uuid.uuid4()),
+        round_id=item.id,
+        area_id=area.id,
+        kind=kind,
+        status=SubmissionStatus.PENDING,
+        # Day only for everyone's arrival date; exact time only when named.
+        submitted_on=now.date(),
+        submitted_at=None if anonymous else now,
+        author_id=None if anonymous else actor.id,
+        team_id=context.team_id,
+        role_group_id=context.role_group_id,
+        idempotency_key=token_key(form_token),
+        receipt_hash=receipt_key(receipt) if receipt else None,
+    )
+    _fill(submission, answers, report)
+    if not _store(session, submission):
+        return Outcome(kind, receipt, duplicate=True)
+    discard_draft(session, actor, item.id, area.id)
+    if not anonymous:
+        record(session, actor, AuditAction.SUBMISSION_RECEIVED, "submission",
+               submission.id, after={"kind": kind})  # fmt: skip
+    return Outcome(kind, receipt, duplicate=False)
+
+
+@dataclass(frozen=True)
+class SessionDetails:
+    held_on: date
+    session_type: str
+    attendees: int
+
+
+def record_session_input(
+    session: Session,
+    actor: User,
+    *,
+    item: EngagementRound,
+    area_id: int | None,
+    details: SessionDetails,
+    answers: Answers,
+    form_token: str,
+    settings: privacy.PrivacySettings,
+    confirmed: bool,
+    now: datetime,
+) -> Outcome:
+    """What a group said at a staff engagement session, recorded by its facilitator
+    and never attributed to anyone who attended."""
+    area = next((a for a in item.areas if a.id == area_id), None)
+    if area is None:
+        raise InvalidInput("Select the area discussed", field="area_id")
+    round_and_area(session, item.id, area.id, now)  # refuses a closed round
+    if len(form_token) < 32:
+        raise InvalidInput("This form is out of date. Reload the page and try again.")
+    if _existing(session, form_token) is not None:
+        return Outcome(SubmissionKind.FACILITATED, None, duplicate=True)
+    if details.session_type not in SESSION_TYPES:
+        raise InvalidInput("Select the type of session", field="session_type")
+    if not 2 <= details.attendees <= 500:
+        raise InvalidInput("Enter the number of attendees, from 2 to 500", "attendees")
+    if details.held_on > now.date():
+        raise InvalidInput("The session date must be today or in the past", "held_on")
+    answers = answers.cleaned()
+    report = _check_answers(answers, settings, confirmed, priority_required=False)
+    submission = Submission(
+        id=str(uuid.uuid4()),
+        round_id=item.id,
+        area_id=area.id,
+        kind=SubmissionKind.FACILITATED,
+        status=SubmissionStatus.PENDING,
+        submitted_on=details.held_on,
+        submitted_at=now,
+        recorded_by_id=actor.id,
+        session_type=details.session_type,
+        attendees=details.attendees,
+        idempotency_key=token_key(form_token),
+    )
+    _fill(submission, answers, report)
+    if not _store(session, submission):
+        return Outcome(SubmissionKind.FACILITATED, None, duplicate=True)
+    record(session, actor, AuditAction.SUBMISSION_RECEIVED, "submission",
+           submission.id, after={"kind": SubmissionKind.FACILITATED,
+                                 "attendees": details.attendees})  # fmt: skip
+    return Outcome(SubmissionKind.FACILITATED, None, duplicate=False)
+
+
+def list_mine(session: Session, actor: User) -> list[Submission]:
+    """The person's named input, newest first (anonymous input is not theirs to
+    list: nothing links it to them)."""
+    return list(
+        session.scalars(
+            select(Submission)
+            .where(Submission.author_id == actor.id)
+            .order_by(Submission.submitted_at.desc())
+        )
+    )
+
+
+def own_submission(session: Session, actor: User, submission_id: str) -> Submission:
+    """The person's own named item; anyone else's looks the same as a missing one."""
+    item = session.get(Submission, submission_id)
+    if item is None or item.author_id != actor.id:
+        raise NotFound("There is no such input")
+    return item
+
+
+def edit(
+    session: Session,
+    actor: User,
+    submission: Submission,
+    *,
+    answers: Answers,
+    context: Context,
+    settings: privacy.PrivacySettings,
+    confirmed: bool,
+    now: datetime,
+) -> None:
+    """Change named input while it is still waiting for moderation."""
+    if submission.author_id != actor.id:
+        raise NotFound("There is no such input")
+    if submission.status != SubmissionStatus.PENDING:
+        raise Conflict(
+            "This input has been moderated or withdrawn, so it cannot be changed"
+        )
+    answers = answers.cleaned()
+    _check_context(session, context)
+    report = _check_answers(answers, settings, confirmed, priority_required=True)
+    _fill(submission, answers, report)
+    submission.team_id, submission.role_group_id = (
+        context.team_id,
+        context.role_group_id,
+    )
+    submission.updated_at = now
+    session.flush()
+    record(session, actor, AuditAction.SUBMISSION_EDITED, "submission", submission.id)
+
+
+def withdraw(
+    session: Session, actor: User, submission: Submission, today: date
+) -> None:
+    if submission.author_id != actor.id:
+        raise NotFound("There is no such input")
+    _withdraw(submission, today)
+    record(
+        session, actor, AuditAction.SUBMISSION_WITHDRAWN, "submission", submission.id
+    )
+
+
+def _withdraw(submission: Submission, today: date) -> None:
+    if submission.status == SubmissionStatus.WITHDRAWN:
+        raise Conflict("This input has already been withdrawn")
+    submission.status = SubmissionStatus.WITHDRAWN
+    submission.withdrawn_on = today
+
+
+def by_receipt(session: Session, code: str) -> Submission:
+    item = session.scalar(
+        select(Submission).where(Submission.receipt_hash == receipt_key(code))
+    )
+    if item is None:
+        raise NotFound("No input matches that receipt code. Check it and try again.")
+    return item
+
+
+def withdraw_by_receipt(session: Session, code: str, today: date) -> Submission:
+    """Withdraw anonymous input with its receipt code. Deliberately not audited: an
+    audit row would carry the exact time and the signed-in person."""
+    item = by_receipt(session, code)
+    _withdraw(item, today)
+    session.flush()
+    return item
+
+
+def load_draft(
+    session: Session, actor: User, round_id: int, area_id: int
+) -> Draft | None:
+    return session.scalar(
+        select(Draft).where(
+            Draft.user_id == actor.id,
+            Draft.round_id == round_id,
+            Draft.area_id == area_id,
+        )
+    )
+
+
+def save_draft(
+    session: Session,
+    actor: User,
+    item: EngagementRound,
+    area: Area,
+    answers: dict[str, str],
+) -> Draft:
+    """Autosave of named input in progress (server-side: council PCs are shared)."""
+    kept = {
+        name: plain_text(str(answers.get(name, "")))[:20_000]
+        for name in (*ANSWER_FIELDS, "priority", "team_id", "role_group_id")
+    }
+    draft = load_draft(session, actor, item.id, area.id)
+    if draft is None:
+        draft = Draft(user_id=actor.id, round_id=item.id, area_id=area.id, answers=kept)
+        session.add(draft)
+    else:
+        draft.answers = kept
+        draft.updated_at = utcnow()
+    session.flush()
+    return draft
+
+
+def discard_draft(session: Session, actor: User, round_id: int, area_id: int) -> None:
+    session.execute(
+        delete(Draft).where(
+            Draft.user_id == actor.id,
+            Draft.round_id == round_id,
+            Draft.area_id == area_id,
+        )
+    )

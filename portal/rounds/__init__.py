@@ -1,0 +1,1 @@
+"""Engagement rounds: when staff are asked for input, and on which areas."""

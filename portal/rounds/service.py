@@ -1,0 +1,112 @@
+"""Rules for engagement rounds. A round accepts input only while it is open and
+between its opening and closing times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.audit.service import AuditAction, record
+from portal.errors import InvalidInput, NotFound
+from portal.models import Area, EngagementRound, RoundStatus, User
+from portal.sanitise import plain_text, single_line
+
+
+@dataclass(frozen=True)
+class RoundDetails:
+    title: str
+    purpose: str
+    opens_at: datetime
+    closes_at: datetime
+    status: str
+    area_ids: list[int]
+
+
+def _snapshot(item: EngagementRound) -> dict[str, object]:
+    return {
+        "title": item.title,
+        "status": item.status,
+        "opens_at": item.opens_at.isoformat(),
+        "closes_at": item.closes_at.isoformat(),
+        "areas": [a.code for a in item.areas],
+    }
+
+
+def save_round(
+    session: Session,
+    actor: User,
+    details: RoundDetails,
+    existing: EngagementRound | None = None,
+) -> EngagementRound:
+    """Create a round, or change one (its title, times, areas and status)."""
+    title = single_line(details.title)
+    if not title:
+        raise InvalidInput("Enter a title", field="title")
+    if details.closes_at <= details.opens_at:
+        raise InvalidInput(
+            "The closing time must be after the opening time", "closes_on"
+        )
+    if details.status not in {s.value for s in RoundStatus}:
+        raise InvalidInput("Select a status", field="status")
+    wanted = set(details.area_ids)
+    areas = list(
+        session.scalars(select(Area).where(Area.id.in_(wanted)).order_by(Area.position))
+    )
+    if not wanted or len(areas) != len(wanted):
+        raise InvalidInput("Select at least one area for improvement", field="area_ids")
+    item = existing or EngagementRound(created_by_id=actor.id)
+    before = _snapshot(item) if existing else None
+    item.title, item.purpose = title, plain_text(details.purpose)
+    item.opens_at, item.closes_at = details.opens_at, details.closes_at
+    item.status, item.areas = details.status, areas
+    if existing is None:
+        session.add(item)
+    session.flush()
+    after = _snapshot(item)
+    if before != after:
+        action = AuditAction.ROUND_UPDATED if existing else AuditAction.ROUND_CREATED
+        record(session, actor, action, "round", item.id, before=before, after=after)
+    return item
+
+
+def list_rounds(session: Session) -> list[EngagementRound]:
+    return list(
+        session.scalars(
+            select(EngagementRound).order_by(
+                EngagementRound.opens_at.desc(), EngagementRound.id
+            )
+        )
+    )
+
+
+def open_rounds(session: Session, now: datetime) -> list[EngagementRound]:
+    return list(
+        session.scalars(
+            select(EngagementRound)
+            .where(
+                EngagementRound.status == RoundStatus.OPEN,
+                EngagementRound.opens_at <= now,
+                EngagementRound.closes_at > now,
+            )
+            .order_by(EngagementRound.closes_at, EngagementRound.id)
+        )
+    )
+
+
+def get_round(session: Session, round_id: int) -> EngagementRound:
+    item = session.get(EngagementRound, round_id)
+    if item is None:
+        raise NotFound("There is no such engagement round")
+    return item
+
+
+def area_choices(session: Session) -> list[tuple[int, str]]:
+    return [
+        (area.id, f"{area.code}: {area.title}")
+        for area in session.scalars(
+            select(Area).order_by(Area.inspection_id, Area.position)
+        )
+    ]

@@ -1,0 +1,42 @@
+"""Times are stored in UTC and shown and entered in the council's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_utc(day: date, at: time) -> datetime:
+    """A local date and time (as staff type them) as an aware UTC datetime."""
+    return datetime.combine(day, at, tzinfo=zone()).astimezone(UTC)
+
+
+def to_local(value: datetime) -> datetime:
+    return value.astimezone(zone())
+
+
+def local_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = to_local(value)
+    clock = local.strftime("%-I:%M%p").lower().replace(":00", "")
+    return f"{local.strftime('%-d %B %Y')} at {clock}"
+
+
+def local_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return value.strftime("%-d %B %Y")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(local_datetime)
+    app.add_template_filter(local_date)

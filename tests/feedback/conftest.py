@@ -1,0 +1,65 @@
+"""An open engagement round on two areas, and helpers to fill the feedback form."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import Area, EngagementRound, Role, User, utcnow
+from portal.rounds.service import RoundDetails, save_round
+from tests.factories import make_user
+
+
+@pytest.fixture
+def planner(session: Session) -> User:
+    return make_user(session, Role.PLANNER, name="Priya Planner")
+
+
+@pytest.fixture
+def open_round(session: Session, framework: None, planner: User) -> EngagementRound:
+    areas = list(session.scalars(select(Area).order_by(Area.position).limit(2)))
+    item = save_round(
+        session,
+        planner,
+        RoundDetails(
+            title="Autumn staff engagement",
+            purpose="Tell us what would help.",
+            opens_at=utcnow() - timedelta(days=1),
+            closes_at=utcnow() + timedelta(days=7),
+            status="open",
+            area_ids=[a.id for a in areas],
+        ),
+    )
+    session.commit()
+    return item
+
+
+def form_url(item: EngagementRound, index: int = 0) -> str:
+    return f"/feedback/rounds/{item.id}/areas/{item.areas[index].id}"
+
+
+def fresh_token(client: FlaskClient, url: str) -> str:
+    match = re.search(
+        r'name="form_token" type="hidden" value="([^"]+)"', client.get(url).text
+    )
+    assert match, "the form carries a one-time token"
+    return match.group(1)
+
+
+def answers(**overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "mode": "named",
+        "obstacles": "Too many handovers between teams.",
+        "biggest_difference": "Protected time for reflective supervision.",
+        "practice_example": "A plan drifted for months because nobody owned it.",
+        "priority": "4",
+        "team_id": "",
+        "role_group_id": "",
+    }
+    data.update(overrides)
+    return data

@@ -1,0 +1,145 @@
+"""Anonymous input is structurally anonymous: nothing links it back to its writer."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from portal.models import AuditEvent, Base, Draft, EngagementRound, Role, Submission
+from tests.conftest import reload, sign_in_as
+from tests.factories import make_user
+from tests.feedback.conftest import answers, form_url, fresh_token
+
+SECRET_TEXT = "Nobody listens to the duty team about thresholds (anon-marker-81)."
+
+
+def test_anonymous_input_has_no_author_no_exact_time_and_a_random_id(
+    client: FlaskClient,
+    session: Session,
+    open_round: EngagementRound,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    writer = make_user(session, Role.CONTRIBUTOR, name="Wren Writer",
+                       email="wren@council.example")  # fmt: skip
+    sign_in_as(client, writer)
+    url = form_url(open_round)
+    client.post(url + "/draft", json={"mode": "named", "obstacles": "a draft"})
+    token = fresh_token(client, url)
+    caplog.set_level(logging.DEBUG)
+    response = client.post(
+        url, data=answers(mode="anonymous", obstacles=SECRET_TEXT, form_token=token)
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/feedback/thank-you"
+    reload(session)
+    row = session.scalar(select(Submission))
+    assert row is not None
+    assert row.kind == "anonymous"
+    assert row.author_id is None and row.recorded_by_id is None
+    assert row.submitted_at is None and row.updated_at is None
+    assert row.submitted_on is not None  # the day only
+    assert uuid.UUID(row.id).version == 4
+    assert row.receipt_hash and len(row.receipt_hash) == 64
+    assert row.id not in response.headers["Location"]
+    # Nothing else refers to it or to the writer's part in it.
+    assert (
+        session.scalar(select(AuditEvent).where(AuditEvent.subject_id == row.id))
+        is None
+    )
+    assert session.scalars(select(Draft)).all() == [], "the draft went with it"
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert row.id not in logged and "anon-marker-81" not in logged
+    # The only row anywhere that mentions the item is the item itself, and it
+    # holds nothing of the writer's.
+    mentions = []
+    with session.get_bind().connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            for record in connection.execute(table.select()).mappings():
+                if row.id in {str(v) for v in record.values()}:
+                    mentions.append((table.name, dict(record)))
+    assert [name for name, _ in mentions] == ["submissions"]
+    stored = " ".join(str(v) for v in mentions[0][1].values())
+    assert writer.email not in stored and writer.display_name not in stored
+    thanks = client.get("/feedback/thank-you")
+    code = re.search(r'id="receipt-code">([^<]+)<', thanks.text)
+    assert code is not None, "the receipt is shown once"
+    again = client.get("/feedback/thank-you")
+    assert code.group(1) not in again.text, "and only once"
+
+
+def test_anonymous_row_columns_identify_nobody(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    writer = make_user(session, Role.CONTRIBUTOR)
+    sign_in_as(client, writer)
+    url = form_url(open_round)
+    client.post(
+        url, data=answers(mode="anonymous", form_token=fresh_token(client, url))
+    )
+    reload(session)
+    row = session.scalar(select(Submission))
+    assert row is not None
+    columns = {c.name for c in Submission.__table__.columns}
+    for forbidden in ("ip", "ip_address", "user_agent", "session_id"):
+        assert forbidden not in columns
+    identifying = {"author_id": None, "recorded_by_id": None, "submitted_at": None}
+    for name, expected in identifying.items():
+        assert getattr(row, name) == expected
+
+
+def test_sqlite_table_has_no_rowid_to_reveal_arrival_order(
+    session: Session, open_round: EngagementRound
+) -> None:
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        pytest.skip("SQLite storage detail")
+    with bind.connect() as connection:
+        with pytest.raises(Exception, match="rowid"):
+            connection.execute(text("SELECT rowid FROM submissions"))
+
+
+def test_my_input_never_lists_anonymous_input(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
+    url = form_url(open_round)
+    client.post(url, data=answers(mode="anonymous", obstacles="ANON-ONLY",
+                                  form_token=fresh_token(client, url)))  # fmt: skip
+    page = client.get("/feedback/mine").text
+    assert "ANON-ONLY" not in page
+    assert "You have not given any named input yet" in page
+
+
+def test_receipt_shows_status_and_withdraws(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
+    url = form_url(open_round)
+    client.post(
+        url, data=answers(mode="anonymous", form_token=fresh_token(client, url))
+    )
+    code = re.search(
+        r'id="receipt-code">([^<]+)<', client.get("/feedback/thank-you").text
+    )
+    assert code is not None
+    wrong = client.post("/feedback/receipt", data={"code": "AAAA-BBBB-CCCC-DDDD-EEEE"})
+    assert wrong.status_code == 404 and "No input matches" in wrong.text
+    found = client.post("/feedback/receipt", data={"code": code.group(1).lower()})
+    assert "Waiting for moderation" in found.text
+    withdrawn = client.post("/feedback/receipt/withdraw", data={"code": code.group(1)})
+    assert "Your input has been withdrawn" in withdrawn.text
+    reload(session)
+    row = session.scalar(select(Submission))
+    assert row is not None and row.status == "withdrawn" and row.withdrawn_on
+    assert (
+        session.scalar(select(AuditEvent).where(AuditEvent.subject_id == row.id))
+        is None
+    )
+    again = client.post("/feedback/receipt/withdraw", data={"code": code.group(1)})
+    assert again.status_code == 409
