@@ -53,9 +53,16 @@ def test_create_user_generates_a_one_time_password(
     app: Flask, session: Session
 ) -> None:
     code, out = run(
-        app, "create-user", "New@Council.Example", "--name", "New Person",
-        "--role", "planner", "--role", "moderator",
-    )  # fmt: skip
+        app,
+        "create-user",
+        "New@Council.Example",
+        "--name",
+        "New Person",
+        "--role",
+        "planner",
+        "--role",
+        "moderator",
+    )
     assert code == 0, out
     assert "One-time password" in out
     reload(session)
@@ -66,9 +73,16 @@ def test_create_user_generates_a_one_time_password(
 
 def test_create_user_reads_a_password_from_stdin(app: Flask, session: Session) -> None:
     code, out = run(
-        app, "create-user", "piped@council.example", "--name", "Piped",
-        "--role", "admin", "--password-stdin", stdin="a long enough passphrase\n",
-    )  # fmt: skip
+        app,
+        "create-user",
+        "piped@council.example",
+        "--name",
+        "Piped",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin="a long enough passphrase\n",
+    )
     assert code == 0, out
     assert "One-time password" not in out
     response = app.test_client().post(
@@ -77,9 +91,16 @@ def test_create_user_reads_a_password_from_stdin(app: Flask, session: Session) -
     )
     assert response.headers["Location"] == "/"
     code, out = run(
-        app, "create-user", "weak@council.example", "--name", "Weak",
-        "--role", "admin", "--password-stdin", stdin="short\n",
-    )  # fmt: skip
+        app,
+        "create-user",
+        "weak@council.example",
+        "--name",
+        "Weak",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin="short\n",
+    )
     assert code == 1 and "12 characters" in out
 
 

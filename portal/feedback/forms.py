@@ -167,7 +167,8 @@ class SessionForm(_AnswerFields):
         ],
     )
     priority = RadioField(
-        "How much would improving this help children and families, in the group's view?",
+        "In the group's view, how much would improving this help children and "
+        "families?",
         description="Optional. Leave blank if the group did not say.",
         widget=GovRadioInput(),
         choices=choices(PRIORITY_LABELS),

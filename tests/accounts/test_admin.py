@@ -66,9 +66,12 @@ def test_duplicate_email_is_refused_and_nothing_changes(
     before = session.scalar(select(func.count()).select_from(User))
     response = client.post(
         "/admin/users/new",
-        data={"display_name": "Someone", "email": "TAKEN@council.example",
-              "roles": ["planner"]},
-    )  # fmt: skip
+        data={
+            "display_name": "Someone",
+            "email": "TAKEN@council.example",
+            "roles": ["planner"],
+        },
+    )
     assert response.status_code == 400
     assert "An account with this email address already exists" in response.text
     assert 'value="Someone"' in response.text, "what was typed comes back"
@@ -97,9 +100,12 @@ def test_admin_changes_roles_and_team_and_it_applies_at_once(
     sign_in_as(client, make_user(session, Role.ADMIN))
     response = client.post(
         f"/admin/users/{user.id}",
-        data={"display_name": "Renamed", "team_id": str(team.id),
-              "roles": ["contributor", "admin"]},
-    )  # fmt: skip
+        data={
+            "display_name": "Renamed",
+            "team_id": str(team.id),
+            "roles": ["contributor", "admin"],
+        },
+    )
     assert response.headers["Location"] == f"/admin/users/{user.id}"
     assert user_client.get("/admin/teams").status_code == 200, "no re-sign-in needed"
     reload(session)

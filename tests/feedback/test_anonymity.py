@@ -25,8 +25,9 @@ def test_anonymous_input_has_no_author_no_exact_time_and_a_random_id(
     open_round: EngagementRound,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    writer = make_user(session, Role.CONTRIBUTOR, name="Wren Writer",
-                       email="wren@council.example")  # fmt: skip
+    writer = make_user(
+        session, Role.CONTRIBUTOR, name="Wren Writer", email="wren@council.example"
+    )
     sign_in_as(client, writer)
     url = form_url(open_round)
     client.post(url + "/draft", json={"mode": "named", "obstacles": "a draft"})
@@ -109,8 +110,12 @@ def test_my_input_never_lists_anonymous_input(
 ) -> None:
     sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
     url = form_url(open_round)
-    client.post(url, data=answers(mode="anonymous", obstacles="ANON-ONLY",
-                                  form_token=fresh_token(client, url)))  # fmt: skip
+    client.post(
+        url,
+        data=answers(
+            mode="anonymous", obstacles="ANON-ONLY", form_token=fresh_token(client, url)
+        ),
+    )
     page = client.get("/feedback/mine").text
     assert "ANON-ONLY" not in page
     assert "You have not given any named input yet" in page

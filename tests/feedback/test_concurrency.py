@@ -34,9 +34,14 @@ def test_concurrent_writers_lose_nothing(
         start.wait()
         for n in range(EACH):
             mode = "anonymous" if n % 3 == 0 else "named"
-            response = client.post(url, data=answers(
-                mode=mode, obstacles=f"writer {index} item {n}",
-                form_token=new_form_token()))  # fmt: skip
+            response = client.post(
+                url,
+                data=answers(
+                    mode=mode,
+                    obstacles=f"writer {index} item {n}",
+                    form_token=new_form_token(),
+                ),
+            )
             if response.headers.get("Location") != "/feedback/thank-you":
                 failures.append(f"{index}/{n}: {response.status_code}")
 

@@ -82,8 +82,12 @@ def test_at_least_one_answer_and_a_priority_are_needed(
     sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
     url = form_url(open_round)
     token = fresh_token(client, url)
-    empty = client.post(url, data=answers(obstacles="", biggest_difference="",
-                                          practice_example="  ", form_token=token))  # fmt: skip
+    empty = client.post(
+        url,
+        data=answers(
+            obstacles="", biggest_difference="", practice_example="  ", form_token=token
+        ),
+    )
     assert empty.status_code == 400
     assert "Answer at least one of the three questions" in empty.text
     no_priority = client.post(url, data=answers(priority="", form_token=token))
@@ -146,8 +150,14 @@ def test_possible_safeguarding_disclosure_is_flagged(
     sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
     url = form_url(open_round)
     text = "His sister Amy has bruises again and nobody has visited."
-    client.post(url, data=answers(practice_example=text, form_token=fresh_token(client, url),
-                                  action="submit_anyway"))  # fmt: skip
+    client.post(
+        url,
+        data=answers(
+            practice_example=text,
+            form_token=fresh_token(client, url),
+            action="submit_anyway",
+        ),
+    )
     reload(session)
     row = session.scalar(select(Submission))
     assert row is not None and row.safeguarding_flag
@@ -181,8 +191,9 @@ def test_over_long_text_gets_a_message_and_comes_back_intact(
     sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
     url = form_url(open_round)
     long_text = ("A very long reflection on practice. " * 300)[:10_000]
-    response = client.post(url, data=answers(obstacles=long_text,
-                                             form_token=fresh_token(client, url)))  # fmt: skip
+    response = client.post(
+        url, data=answers(obstacles=long_text, form_token=fresh_token(client, url))
+    )
     assert response.status_code == 400
     assert "must be 4,000 characters or fewer" in response.text
     assert long_text in response.text
@@ -207,12 +218,23 @@ def test_stored_xss_is_escaped_on_every_page_that_shows_it(
     sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
     url = form_url(open_round)
     for payload in XSS:
-        client.post(url, data=answers(obstacles=payload, biggest_difference=payload,
-                                      practice_example=payload + " 07700 900123",
-                                      form_token=fresh_token(client, url),
-                                      action="submit_anyway"))  # fmt: skip
-        warned = client.post(url, data=answers(practice_example=payload + " 07700 900123",
-                                               form_token=fresh_token(client, url)))  # fmt: skip
+        client.post(
+            url,
+            data=answers(
+                obstacles=payload,
+                biggest_difference=payload,
+                practice_example=payload + " 07700 900123",
+                form_token=fresh_token(client, url),
+                action="submit_anyway",
+            ),
+        )
+        warned = client.post(
+            url,
+            data=answers(
+                practice_example=payload + " 07700 900123",
+                form_token=fresh_token(client, url),
+            ),
+        )
         assert "<script>alert(1)</script>" not in warned.text
         assert "<img src=x" not in warned.text
     mine = client.get("/feedback/mine").text
@@ -258,11 +280,18 @@ def test_expired_csrf_while_signed_in_redraws_the_filled_form(
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     make_user(session, Role.CONTRIBUTOR, email="c@council.example")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      client.get("/sign-in").text)  # fmt: skip
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/sign-in").text
+    )
     assert token
-    client.post("/sign-in", data={"email": "c@council.example", "password": DEFAULT_PASSWORD,
-                                  "csrf_token": token.group(1)})  # fmt: skip
+    client.post(
+        "/sign-in",
+        data={
+            "email": "c@council.example",
+            "password": DEFAULT_PASSWORD,
+            "csrf_token": token.group(1),
+        },
+    )
     url = form_url(open_round)
     text = "Ten thousand characters of careful thought <b>kept</b>. " * 180
     response = client.post(
@@ -283,20 +312,32 @@ def test_expired_session_shows_the_text_read_only_with_sign_in(
     client = app.test_client()
     make_user(session, Role.CONTRIBUTOR, email="s@council.example")
     with time_machine.travel(time.time(), tick=False) as traveller:
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                          client.get("/sign-in").text)  # fmt: skip
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"',
+            client.get("/sign-in").text,
+        )
         assert token
-        client.post("/sign-in", data={"email": "s@council.example",
-                                      "password": DEFAULT_PASSWORD,
-                                      "csrf_token": token.group(1)})  # fmt: skip
+        client.post(
+            "/sign-in",
+            data={
+                "email": "s@council.example",
+                "password": DEFAULT_PASSWORD,
+                "csrf_token": token.group(1),
+            },
+        )
         url = form_url(open_round)
         page = client.get(url).text
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
         assert csrf
         traveller.shift(timedelta(minutes=75))
-        response = client.post(url, data=answers(obstacles="My long careful answer",
-                                                 form_token="t" * 43,
-                                                 csrf_token=csrf.group(1)))  # fmt: skip
+        response = client.post(
+            url,
+            data=answers(
+                obstacles="My long careful answer",
+                form_token="t" * 43,
+                csrf_token=csrf.group(1),
+            ),
+        )
     assert response.status_code == 400
     assert "My long careful answer" in response.text
     assert "readonly" in response.text and "data-copy-target" in response.text
@@ -324,8 +365,12 @@ def test_locked_database_is_retried_then_the_text_comes_back(
     assert once.headers["Location"] == "/feedback/thank-you"
     assert count(session) == 1
     with mock.patch.object(Session, "commit", side_effect=locked):
-        busy = client.post(url, data=answers(obstacles="Keep these words",
-                                             form_token=fresh_token(client, url)))  # fmt: skip
+        busy = client.post(
+            url,
+            data=answers(
+                obstacles="Keep these words", form_token=fresh_token(client, url)
+            ),
+        )
     assert busy.status_code == 503
     assert (
         "could not be saved just now" in busy.text and "Keep these words" in busy.text
@@ -363,8 +408,11 @@ def test_named_input_can_be_changed_while_pending_then_withdrawn(
     assert row is not None and row.status == "withdrawn"
     assert row.obstacles == "Fewer handovers, please." and row.updated_at is not None
     assert client.post(edit_url, data=answers()).status_code == 409
-    actions = list(session.scalars(select(AuditEvent.action).where(
-        AuditEvent.subject_id == row.id)))  # fmt: skip
+    actions = list(
+        session.scalars(
+            select(AuditEvent.action).where(AuditEvent.subject_id == row.id)
+        )
+    )
     assert actions == [
         "submission_received",
         "submission_edited",
@@ -407,8 +455,9 @@ def test_context_lists_only_offer_what_is_in_use(
     sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
     url = form_url(open_round)
     assert "Team manager" in client.get(url).text
-    response = client.post(url, data=answers(role_group_id="999999",
-                                             form_token=fresh_token(client, url)))  # fmt: skip
+    response = client.post(
+        url, data=answers(role_group_id="999999", form_token=fresh_token(client, url))
+    )
     assert response.status_code == 400
     assert count(session) == 0
 

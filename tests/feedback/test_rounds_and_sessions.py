@@ -62,8 +62,12 @@ def test_summer_time_is_converted(
 ) -> None:
     areas = list(session.scalars(select(Area.id).limit(1)))
     sign_in_as(client, make_user(session, Role.PLANNER))
-    client.post("/rounds/new", data=round_form(
-        areas, opens_on=["1", "7", "2016"], closes_on=["2", "7", "2016"]))  # fmt: skip
+    client.post(
+        "/rounds/new",
+        data=round_form(
+            areas, opens_on=["1", "7", "2016"], closes_on=["2", "7", "2016"]
+        ),
+    )
     reload(session)
     item = session.scalar(select(EngagementRound))
     assert item is not None and item.opens_at == datetime(2016, 7, 1, 8, 0, tzinfo=UTC)
@@ -134,18 +138,38 @@ def test_session_details_are_checked(
     sign_in_as(client, make_user(session, Role.PLANNER))
     url = f"/feedback/rounds/{open_round.id}/sessions/new"
     token = fresh_token(client, url)
-    one = client.post(url, data=answers(form_token=token, area_id=str(open_round.areas[0].id),
-                                        held_on=["20", "11", "2026"], session_type="workshop",
-                                        attendees="1"))  # fmt: skip
+    one = client.post(
+        url,
+        data=answers(
+            form_token=token,
+            area_id=str(open_round.areas[0].id),
+            held_on=["20", "11", "2026"],
+            session_type="workshop",
+            attendees="1",
+        ),
+    )
     assert one.status_code == 400 and "from 2 to 500" in one.text
-    future = client.post(url, data=answers(form_token=token,
-                                           area_id=str(open_round.areas[0].id),
-                                           held_on=["1", "1", "2099"],
-                                           session_type="workshop", attendees="5"))  # fmt: skip
+    future = client.post(
+        url,
+        data=answers(
+            form_token=token,
+            area_id=str(open_round.areas[0].id),
+            held_on=["1", "1", "2099"],
+            session_type="workshop",
+            attendees="5",
+        ),
+    )
     assert "today or in the past" in future.text
-    wrong_area = client.post(url, data=answers(form_token=token, area_id="999999",
-                                               held_on=["20", "11", "2026"],
-                                               session_type="workshop", attendees="5"))  # fmt: skip
+    wrong_area = client.post(
+        url,
+        data=answers(
+            form_token=token,
+            area_id="999999",
+            held_on=["20", "11", "2026"],
+            session_type="workshop",
+            attendees="5",
+        ),
+    )
     assert wrong_area.status_code == 400
     reload(session)
     assert session.scalar(select(Submission)) is None

@@ -71,9 +71,13 @@ def test_add_reword_retire_and_reinstate_a_recommendation(
     assert created.status_code == 302
     duplicate = client.post(
         new_url,
-        data={"code": "la-r1", "text": "Again", "addressed_to": "local_authority",
-              "area_ids": [str(area_a.id)]},
-    )  # fmt: skip
+        data={
+            "code": "la-r1",
+            "text": "Again",
+            "addressed_to": "local_authority",
+            "area_ids": [str(area_a.id)],
+        },
+    )
     assert duplicate.status_code == 400 and "already exists" in duplicate.text
     reload(session)
     rec = session.scalar(select(Recommendation).where(Recommendation.code == "LA-R1"))
@@ -82,9 +86,13 @@ def test_add_reword_retire_and_reinstate_a_recommendation(
 
     reworded = client.post(
         f"/framework/recommendations/{rec_id}/edit",
-        data={"code": "LA-R1", "text": "Strengthen oversight and challenge.",
-              "addressed_to": "local_authority", "area_ids": [str(area_a.id)]},
-    )  # fmt: skip
+        data={
+            "code": "LA-R1",
+            "text": "Strengthen oversight and challenge.",
+            "addressed_to": "local_authority",
+            "area_ids": [str(area_a.id)],
+        },
+    )
     assert reworded.status_code == 302
 
     no_reason = client.post(f"/framework/recommendations/{rec_id}/retire", data={})
