@@ -36,6 +36,9 @@ test: $(STAMP) ## Lint, type-check and run the whole test suite
 		echo "Installing axe-core for the browser tests (npm ci)"; npm ci --no-audit --no-fund --ignore-scripts; fi
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+bench: $(STAMP) ## Run the benchmarks in bench/ (figures go in docs/benchmarks.md)
+	$(PY) bench/privacy.py
+
 assets: ## Rebuild static/ from npm (GOV.UK Frontend 6.3.0, council Arial build)
 	npm ci --no-audit --no-fund --ignore-scripts
 	npx sass --pkg-importer=node --style=compressed --no-source-map scss/app.scss static/app.min.css
@@ -44,4 +47,4 @@ assets: ## Rebuild static/ from npm (GOV.UK Frontend 6.3.0, council Arial build)
 clean: ## Remove the virtual environment and caches (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules
 
-.PHONY: help install run test assets clean
+.PHONY: help install run test bench assets clean

@@ -43,6 +43,9 @@ def make_engine(url: str, busy_timeout: float = 15) -> Engine:
         if url not in ("sqlite://", "sqlite:///:memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows (a discarded draft, later a redacted text) are overwritten
+        # with zeros rather than left readable in free pages of the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 

@@ -4,13 +4,14 @@ recommendations that say plainly they are not Ofsted's wording."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts import passwords
 from portal.accounts.service import create_user, find_user_by_email
-from portal.accounts.teams import save_team
+from portal.accounts.teams import save_role_group, save_team
 from portal.framework.importer import (
     BUNDLED,
     FrameworkFile,
@@ -18,7 +19,19 @@ from portal.framework.importer import (
     read_file,
 )
 from portal.framework.service import ImportSummary, import_framework
-from portal.models import Addressee, Inspection, Role, Team, TeamKind
+from portal.models import (
+    Addressee,
+    EngagementRound,
+    Inspection,
+    Role,
+    RoleGroup,
+    RoundStatus,
+    Team,
+    TeamKind,
+    User,
+    utcnow,
+)
+from portal.rounds.service import RoundDetails, save_round
 
 DEMO_TEAMS = [
     ("Front Door and MASH", TeamKind.SERVICE),
@@ -53,6 +66,15 @@ DEMO_ACCOUNTS = [
         [Role.SAFEGUARDING_LEAD],
         "Safeguarding and Quality Assurance",
     ),
+]
+
+DEMO_ROLE_GROUPS = [
+    "Social worker",
+    "Senior practitioner",
+    "Team manager",
+    "Family support worker",
+    "Child protection chair or IRO",
+    "Other",
 ]
 
 PLACEHOLDER_PREFIX = "Placeholder, not Ofsted's wording: "
@@ -100,6 +122,10 @@ def seed_demo(session: Session, hash_method: str) -> list[DemoAccount]:
     for name, kind in DEMO_TEAMS:
         if name not in teams:
             teams[name] = save_team(session, None, name=name, kind=kind)
+    groups = {g.name for g in session.scalars(select(RoleGroup))}
+    for group in DEMO_ROLE_GROUPS:
+        if group not in groups:
+            save_role_group(session, None, name=group)
     accounts = []
     for email, name, roles, team_name in DEMO_ACCOUNTS:
         if find_user_by_email(session, email) is not None:
@@ -118,4 +144,33 @@ def seed_demo(session: Session, hash_method: str) -> list[DemoAccount]:
             must_change_password=False,
         )
         accounts.append(DemoAccount(email, name, roles, password))
+    if inspection is not None and session.scalar(select(EngagementRound.id)) is None:
+        _demo_round(session, inspection)
     return accounts
+
+
+def _demo_round(session: Session, inspection: Inspection) -> None:
+    """An open round on the local-authority areas, so the journey can be tried."""
+    planner = find_user_by_email(session, DEMO_ACCOUNTS[1][0])
+    assert isinstance(planner, User)  # noqa: S101 - created just above
+    now = utcnow()
+    save_round(
+        session,
+        planner,
+        RoundDetails(
+            title="Demo: staff engagement on the 2015 inspection",
+            purpose=(
+                "Ofsted found that our services require improvement. Before the "
+                "improvement-planning seminar we want to hear from frontline staff: "
+                "what gets in the way, and what would make the biggest difference."
+            ),
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(days=30),
+            status=RoundStatus.OPEN,
+            area_ids=[
+                a.id
+                for a in inspection.areas
+                if a.addressed_to == Addressee.LOCAL_AUTHORITY
+            ],
+        ),
+    )

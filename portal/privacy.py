@@ -319,6 +319,8 @@ def check(answers: dict[str, str], settings: PrivacySettings) -> Report:
         for phrase in settings.safeguarding_phrases:
             if phrase in lowered:
                 reasons.append(f"phrase: {phrase}")
+        if not _HARM_WORDS.search(lowered):
+            continue  # no harm words at all: no need to look near each name
         for finding in report.findings[name]:
             if finding.kind != "name":
                 continue

@@ -9,7 +9,15 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Area, AuditEvent, Recommendation, Role, User
+from portal.models import (
+    Area,
+    AuditEvent,
+    EngagementRound,
+    Recommendation,
+    Role,
+    RoleGroup,
+    User,
+)
 from tests.conftest import reload
 
 
@@ -41,11 +49,15 @@ def test_make_run_sequence_is_idempotent_and_demo_accounts_sign_in(
     assert session.scalar(select(func.count()).select_from(User)) == 5
     assert session.scalar(select(func.count()).select_from(Area)) == 20
     assert session.scalar(select(func.count()).select_from(Recommendation)) == 20
+    assert session.scalar(select(func.count()).select_from(EngagementRound)) == 1
+    assert session.scalar(select(func.count()).select_from(RoleGroup)) == 6
     client = app.test_client()
     for email, password in accounts:
         response = client.post("/sign-in", data={"email": email, "password": password})
         assert response.headers["Location"] == "/", email
         assert client.get("/").status_code == 200
+        if "contributor" in email:
+            assert "Demo: staff engagement" in client.get("/feedback").text
         client.post("/sign-out")
 
 

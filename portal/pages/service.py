@@ -24,6 +24,24 @@ class HomeOverview:
 
 _LINKS = [
     (
+        Permission.SUBMIT_FEEDBACK,
+        "feedback.index",
+        "Give input",
+        "Tell us what gets in the way and what would make the biggest difference.",
+    ),
+    (
+        Permission.MANAGE_ROUNDS,
+        "rounds.index",
+        "Engagement rounds",
+        "Choose the areas staff are asked about, and when.",
+    ),
+    (
+        Permission.RECORD_SESSIONS,
+        "feedback.sessions",
+        "Staff engagement sessions",
+        "Record what a group said at a team meeting or workshop.",
+    ),
+    (
         Permission.VIEW_FRAMEWORK,
         "framework.index",
         "Inspection framework",

@@ -12,6 +12,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -60,21 +61,30 @@ def pytest_collection_modifyitems(
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
-def live_server(app: Flask) -> Iterator[str]:
+@contextmanager
+def serve(database_url: str, **overrides: Any) -> Iterator[str]:
+    """The app, with CSRF on as in production, on a free port of 127.0.0.1."""
     reason = _missing()
     if reason:
         pytest.fail(f"Browser tests are required (PORTAL_REQUIRE_BROWSER=1): {reason}")
     served = create_app(
-        {**base_config(app.config["DATABASE_URL"]), "WTF_CSRF_ENABLED": True}
+        {**base_config(database_url), "WTF_CSRF_ENABLED": True, **overrides}
     )
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    db.get_engine(served).dispose()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        db.get_engine(served).dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    with serve(app.config["DATABASE_URL"]) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -241,6 +241,11 @@ def test_stored_xss_is_escaped_on_every_page_that_shows_it(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in mine
     assert "<script>alert(1)</script>" not in mine and "<img src=x" not in mine
     assert "{{7*7}}" in mine and ">49<" not in mine
+    reload(session)
+    for row in session.scalars(select(Submission)):
+        edit_page = client.get(f"/feedback/mine/{row.id}/edit").text
+        assert "<script>alert(1)</script>" not in edit_page
+        assert "<img src=x" not in edit_page
 
 
 def test_closed_or_draft_rounds_accept_nothing_and_say_so(
