@@ -3,8 +3,9 @@ error from a service into a message on the right field."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
@@ -13,9 +14,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 # types-WTForms describes 3.2, which had no SelectChoice (added in WTForms 3.3).
 from wtforms import SelectChoice  # type: ignore[attr-defined]
 
+from portal.db import get_session
 from portal.errors import DomainError
 
-FORM_ERROR_KEY = "_form"
+T = TypeVar("T")
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -66,3 +68,30 @@ class SafeGovDateInput(GovDateInput):
             field.raw_data = (list(field.raw_data) + ["", "", ""])[:3]
         params: dict[str, Any] = super().map_gov_params(field, **kwargs)
         return params
+
+
+@dataclass(frozen=True)
+class FormOutcome(Generic[T]):
+    """What happened to a submitted form: ``saved`` with the change's result, or
+    not, with the status to render the form with (400 after a failed POST)."""
+
+    saved: bool
+    status: int
+    value: T | None = None
+
+
+def save_form(form: FlaskForm, change: Callable[[], T]) -> FormOutcome[T]:
+    """The shape every editing route shares: validate the form, run one service
+    call, commit. A refusal from the service rolls everything back and is shown
+    on the field it is about."""
+    if not form.validate_on_submit():
+        return FormOutcome(False, 400 if form.is_submitted() else 200)
+    session = get_session()
+    try:
+        value = change()
+    except DomainError as error:
+        session.rollback()
+        attach_error(form, error)
+        return FormOutcome(False, 400)
+    session.commit()
+    return FormOutcome(True, 200, value)

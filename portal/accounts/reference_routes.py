@@ -12,9 +12,9 @@ from portal.accounts import teams as reference
 from portal.accounts.forms import ConfirmForm
 from portal.accounts.routes import bp
 from portal.db import get_session
-from portal.errors import DomainError, NotFound
+from portal.errors import NotFound
 from portal.feedback.forms import NameForm
-from portal.formkit import attach_error
+from portal.formkit import save_form
 from portal.models import RoleGroup
 
 
@@ -22,26 +22,20 @@ from portal.models import RoleGroup
 @requires(Permission.MANAGE_REFERENCE_DATA)
 def role_groups() -> Any:
     form = NameForm()
-    status = 200
-    db = get_session()
-    if form.validate_on_submit():
-        try:
-            group = reference.save_role_group(
-                db, current_user._get_current_object(), name=form.name.data or ""
-            )
-        except DomainError as error:
-            attach_error(form, error)
-            status = 400
-        else:
-            db.commit()
-            flash(f"{group.name} added.", "success")
-            return redirect(url_for("accounts.role_groups"))
-    elif form.is_submitted():
-        status = 400
-    groups = reference.list_role_groups(db)
-    return render_template(
-        "accounts/role_groups.html", groups=groups, form=form
-    ), status
+    outcome = save_form(
+        form,
+        lambda: reference.save_role_group(
+            get_session(), current_user._get_current_object(), name=form.name.data or ""
+        ),
+    )
+    if outcome.saved and outcome.value is not None:
+        flash(f"{outcome.value.name} added.", "success")
+        return redirect(url_for("accounts.role_groups"))
+    groups = reference.list_role_groups(get_session())
+    return (
+        render_template("accounts/role_groups.html", groups=groups, form=form),
+        outcome.status,
+    )
 
 
 @bp.route("/admin/role-groups/<int:group_id>", methods=["POST"])

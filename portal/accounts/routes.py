@@ -23,8 +23,8 @@ from portal.accounts import forms, passwords, service
 from portal.accounts import teams as team_service
 from portal.accounts.sessions import end_session, start_session, touch_session
 from portal.db import get_session
-from portal.errors import DomainError, NotFound
-from portal.formkit import attach_error
+from portal.errors import NotFound
+from portal.formkit import save_form
 from portal.models import Role, Team, User
 
 bp = Blueprint("accounts", __name__)
@@ -123,31 +123,24 @@ def keep_alive() -> Any:
 @requires(Permission.USE_PORTAL)
 def change_password() -> Any:
     form = forms.ChangePasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        session = get_session()
-        user = current_user._get_current_object()
-        try:
-            service.change_password(
-                session,
-                user,
-                current=form.current_password.data or "",
-                new=form.new_password.data or "",
-                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
-                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
-            )
-        except DomainError as error:
-            attach_error(form, error)
-            status = 400
-        else:
-            session.commit()
-            # Other sessions ended with the generation bump; keep this one.
-            start_session(user)
-            flash("Your password has been changed.", "success")
-            return redirect(url_for("pages.home"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("accounts/change_password.html", form=form), status
+    user = current_user._get_current_object()
+    outcome = save_form(
+        form,
+        lambda: service.change_password(
+            get_session(),
+            user,
+            current=form.current_password.data or "",
+            new=form.new_password.data or "",
+            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        ),
+    )
+    if outcome.saved:
+        # Other sessions ended with the generation bump; keep this one.
+        start_session(user)
+        flash("Your password has been changed.", "success")
+        return redirect(url_for("pages.home"))
+    return render_template("accounts/change_password.html", form=form), outcome.status
 
 
 # --- Administration: users ---------------------------------------------------
@@ -193,33 +186,26 @@ def users() -> Any:
 def new_user() -> Any:
     form = forms.NewUserForm()
     form.set_team_choices(_team_choices())
-    status = 200
-    if form.validate_on_submit():
-        session = get_session()
-        password = passwords.generate_password()
-        try:
-            user = service.create_user(
-                session,
-                current_user._get_current_object(),
-                email=form.email.data or "",
-                display_name=form.display_name.data or "",
-                roles=form.roles.data or [],
-                password=password,
-                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
-                team_id=form.team_value(),
-            )
-        except DomainError as error:
-            attach_error(form, error)
-            status = 400
-        else:
-            session.commit()
-            # The password is shown once, on this response only; never in a URL.
-            return render_template(
-                "accounts/password_issued.html", user=user, password=password
-            )
-    elif form.is_submitted():
-        status = 400
-    return render_template("accounts/new_user.html", form=form), status
+    password = passwords.generate_password()
+    outcome = save_form(
+        form,
+        lambda: service.create_user(
+            get_session(),
+            current_user._get_current_object(),
+            email=form.email.data or "",
+            display_name=form.display_name.data or "",
+            roles=form.roles.data or [],
+            password=password,
+            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            team_id=form.team_value(),
+        ),
+    )
+    if outcome.saved:
+        # The password is shown once, on this response only; never in a URL.
+        return render_template(
+            "accounts/password_issued.html", user=outcome.value, password=password
+        )
+    return render_template("accounts/new_user.html", form=form), outcome.status
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -227,7 +213,6 @@ def new_user() -> Any:
 def user(user_id: int) -> Any:
     account = _get_user(user_id)
     form = forms.EditUserForm(
-        obj=None,
         data=None
         if request.method == "POST"
         else {
@@ -237,29 +222,20 @@ def user(user_id: int) -> Any:
         },
     )
     form.set_team_choices(_team_choices(include=account.team_id))
-    status = 200
-    if form.validate_on_submit():
-        session = get_session()
-        actor = current_user._get_current_object()
-        try:
-            service.update_user(
-                session,
-                actor,
-                account,
-                display_name=form.display_name.data or "",
-                team_id=form.team_value(),
-                roles=form.roles.data or [],
-            )
-        except DomainError as error:
-            session.rollback()
-            attach_error(form, error)
-            status = 400
-        else:
-            session.commit()
-            flash(f"Changes to {account.display_name} saved.", "success")
-            return redirect(url_for("accounts.user", user_id=account.id))
-    elif form.is_submitted():
-        status = 400
+    outcome = save_form(
+        form,
+        lambda: service.update_user(
+            get_session(),
+            current_user._get_current_object(),
+            account,
+            display_name=form.display_name.data or "",
+            team_id=form.team_value(),
+            roles=form.roles.data or [],
+        ),
+    )
+    if outcome.saved:
+        flash(f"Changes to {account.display_name} saved.", "success")
+        return redirect(url_for("accounts.user", user_id=account.id))
     return (
         render_template(
             "accounts/user.html",
@@ -267,7 +243,7 @@ def user(user_id: int) -> Any:
             form=form,
             confirm=forms.ConfirmForm(),
         ),
-        status,
+        outcome.status,
     )
 
 
@@ -324,34 +300,28 @@ def reset_password(user_id: int) -> Any:
 @requires(Permission.MANAGE_REFERENCE_DATA)
 def teams() -> Any:
     form = forms.TeamForm()
-    status = 200
-    if form.validate_on_submit():
-        session = get_session()
-        try:
-            team = team_service.save_team(
-                session,
-                current_user._get_current_object(),
-                name=form.name.data or "",
-                kind=form.kind.data or "",
-            )
-        except DomainError as error:
-            attach_error(form, error)
-            status = 400
-        else:
-            session.commit()
-            flash(f"{team.name} added.", "success")
-            return redirect(url_for("accounts.teams"))
-    elif form.is_submitted():
-        status = 400
+    outcome = save_form(
+        form,
+        lambda: team_service.save_team(
+            get_session(),
+            current_user._get_current_object(),
+            name=form.name.data or "",
+            kind=form.kind.data or "",
+        ),
+    )
+    if outcome.saved and outcome.value is not None:
+        flash(f"{outcome.value.name} added.", "success")
+        return redirect(url_for("accounts.teams"))
     listed = team_service.list_teams(get_session())
-    return render_template("accounts/teams.html", teams=listed, form=form), status
+    return render_template(
+        "accounts/teams.html", teams=listed, form=form
+    ), outcome.status
 
 
 @bp.route("/admin/teams/<int:team_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_REFERENCE_DATA)
 def team(team_id: int) -> Any:
-    session = get_session()
-    existing = session.get(Team, team_id)
+    existing = get_session().get(Team, team_id)
     if existing is None:
         raise NotFound("There is no such team or service")
     form = forms.TeamForm(
@@ -363,25 +333,20 @@ def team(team_id: int) -> Any:
             "retired": existing.retired_at is not None,
         }
     )
-    status = 200
-    if form.validate_on_submit():
-        try:
-            team_service.save_team(
-                session,
-                current_user._get_current_object(),
-                name=form.name.data or "",
-                kind=form.kind.data or "",
-                team=existing,
-                retired=bool(form.retired.data),
-            )
-        except DomainError as error:
-            session.rollback()
-            attach_error(form, error)
-            status = 400
-        else:
-            session.commit()
-            flash(f"{existing.name} saved.", "success")
-            return redirect(url_for("accounts.teams"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("accounts/team.html", team=existing, form=form), status
+    outcome = save_form(
+        form,
+        lambda: team_service.save_team(
+            get_session(),
+            current_user._get_current_object(),
+            name=form.name.data or "",
+            kind=form.kind.data or "",
+            team=existing,
+            retired=bool(form.retired.data),
+        ),
+    )
+    if outcome.saved:
+        flash(f"{existing.name} saved.", "success")
+        return redirect(url_for("accounts.teams"))
+    return render_template(
+        "accounts/team.html", team=existing, form=form
+    ), outcome.status

@@ -29,7 +29,7 @@ from portal.errors import (
     words_to_give_back,
 )
 from portal.feedback import forms, notice, service
-from portal.formkit import attach_error
+from portal.formkit import attach_error, save_form
 from portal.models import EngagementRound, Submission, utcnow
 from portal.rounds.service import get_round, open_rounds
 from portal.timefmt import local_datetime
@@ -342,21 +342,12 @@ def save_draft(round_id: int, area_id: int) -> Any:
 @bp.route("/notice", methods=["GET", "POST"])
 @requires(Permission.MANAGE_REFERENCE_DATA)
 def edit_notice() -> Any:
-    db = get_session()
-    form = forms.NoticeForm(
-        data={"text": notice.current(db)} if request.method == "GET" else None
+    current = notice.current(get_session())
+    form = forms.NoticeForm(data={"text": current} if request.method == "GET" else None)
+    outcome = save_form(
+        form, lambda: notice.change(get_session(), _actor(), form.text.data or "")
     )
-    status = 200
-    if form.validate_on_submit():
-        try:
-            notice.change(db, _actor(), form.text.data or "")
-        except DomainError as error:
-            attach_error(form, error)
-            status = 400
-        else:
-            db.commit()
-            flash("The notice has been saved.", "success")
-            return redirect(url_for("feedback.edit_notice"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("feedback/notice.html", form=form), status
+    if outcome.saved:
+        flash("The notice has been saved.", "success")
+        return redirect(url_for("feedback.edit_notice"))
+    return render_template("feedback/notice.html", form=form), outcome.status

@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from portal.access import Permission, requires
 from portal.db import get_session
-from portal.errors import DomainError, NotFound
-from portal.formkit import attach_error
+from portal.errors import NotFound
+from portal.formkit import save_form
 from portal.framework import forms, service
 from portal.models import Inspection, Recommendation
 
@@ -27,30 +27,24 @@ def index() -> Any:
 @bp.route("/areas/<int:area_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_FRAMEWORK)
 def edit_area(area_id: int) -> Any:
-    session = get_session()
-    area = service.get_area(session, area_id)
+    area = service.get_area(get_session(), area_id)
     form = forms.AreaForm(obj=area if request.method == "GET" else None)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.update_area(
-                session,
-                current_user._get_current_object(),
-                area,
-                title=form.title.data or "",
-                description=form.description.data or "",
-            )
-        except DomainError as error:
-            session.rollback()
-            attach_error(form, error)
-            status = 400
-        else:
-            session.commit()
-            flash(f"Area {area.code} saved.", "success")
-            return redirect(url_for("framework.index", _anchor=f"area-{area.id}"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("framework/edit_area.html", area=area, form=form), status
+    outcome = save_form(
+        form,
+        lambda: service.update_area(
+            get_session(),
+            current_user._get_current_object(),
+            area,
+            title=form.title.data or "",
+            description=form.description.data or "",
+        ),
+    )
+    if outcome.saved:
+        flash(f"Area {area.code} saved.", "success")
+        return redirect(url_for("framework.index", _anchor=f"area-{area.id}"))
+    return render_template(
+        "framework/edit_area.html", area=area, form=form
+    ), outcome.status
 
 
 def _recommendation_form(inspection: Inspection, rec: Recommendation | None) -> Any:
@@ -73,34 +67,26 @@ def _recommendation_form(inspection: Inspection, rec: Recommendation | None) -> 
 )
 @requires(Permission.MANAGE_FRAMEWORK)
 def new_recommendation(inspection_id: int) -> Any:
-    session = get_session()
-    inspection = session.get(Inspection, inspection_id)
+    inspection = get_session().get(Inspection, inspection_id)
     if inspection is None:
         raise NotFound("There is no such inspection")
     form = _recommendation_form(inspection, None)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            rec = service.create_recommendation(
-                session,
-                current_user._get_current_object(),
-                inspection,
-                code=form.code.data or "",
-                text=form.text.data or "",
-                addressed_to=form.addressed_to.data or "",
-                area_ids=form.area_values(),
-                is_placeholder=bool(form.is_placeholder.data),
-            )
-        except DomainError as error:
-            session.rollback()
-            attach_error(form, error)
-            status = 400
-        else:
-            session.commit()
-            flash(f"Recommendation {rec.code} added.", "success")
-            return redirect(url_for("framework.index", _anchor=f"rec-{rec.id}"))
-    elif form.is_submitted():
-        status = 400
+    outcome = save_form(
+        form,
+        lambda: service.create_recommendation(
+            get_session(),
+            current_user._get_current_object(),
+            inspection,
+            code=form.code.data or "",
+            text=form.text.data or "",
+            addressed_to=form.addressed_to.data or "",
+            area_ids=form.area_values(),
+            is_placeholder=bool(form.is_placeholder.data),
+        ),
+    )
+    if outcome.saved and outcome.value is not None:
+        flash(f"Recommendation {outcome.value.code} added.", "success")
+        return redirect(url_for("framework.index", _anchor=f"rec-{outcome.value.id}"))
     return (
         render_template(
             "framework/edit_recommendation.html",
@@ -108,39 +94,31 @@ def new_recommendation(inspection_id: int) -> Any:
             rec=None,
             form=form,
         ),
-        status,
+        outcome.status,
     )
 
 
 @bp.route("/recommendations/<int:recommendation_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_FRAMEWORK)
 def edit_recommendation(recommendation_id: int) -> Any:
-    session = get_session()
-    rec = service.get_recommendation(session, recommendation_id)
+    rec = service.get_recommendation(get_session(), recommendation_id)
     form = _recommendation_form(rec.inspection, rec)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.update_recommendation(
-                session,
-                current_user._get_current_object(),
-                rec,
-                code=form.code.data or "",
-                text=form.text.data or "",
-                addressed_to=form.addressed_to.data or "",
-                area_ids=form.area_values(),
-                is_placeholder=bool(form.is_placeholder.data),
-            )
-        except DomainError as error:
-            session.rollback()
-            attach_error(form, error)
-            status = 400
-        else:
-            session.commit()
-            flash(f"Recommendation {rec.code} saved.", "success")
-            return redirect(url_for("framework.index", _anchor=f"rec-{rec.id}"))
-    elif form.is_submitted():
-        status = 400
+    outcome = save_form(
+        form,
+        lambda: service.update_recommendation(
+            get_session(),
+            current_user._get_current_object(),
+            rec,
+            code=form.code.data or "",
+            text=form.text.data or "",
+            addressed_to=form.addressed_to.data or "",
+            area_ids=form.area_values(),
+            is_placeholder=bool(form.is_placeholder.data),
+        ),
+    )
+    if outcome.saved:
+        flash(f"Recommendation {rec.code} saved.", "success")
+        return redirect(url_for("framework.index", _anchor=f"rec-{rec.id}"))
     return (
         render_template(
             "framework/edit_recommendation.html",
@@ -149,38 +127,32 @@ def edit_recommendation(recommendation_id: int) -> Any:
             form=form,
             reinstate=forms.ReinstateForm(),
         ),
-        status,
+        outcome.status,
     )
 
 
 @bp.route("/recommendations/<int:recommendation_id>/retire", methods=["GET", "POST"])
 @requires(Permission.MANAGE_FRAMEWORK)
 def retire_recommendation(recommendation_id: int) -> Any:
-    session = get_session()
-    rec = service.get_recommendation(session, recommendation_id)
+    rec = service.get_recommendation(get_session(), recommendation_id)
     form = forms.RetireForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.set_retired(
-                session,
-                current_user._get_current_object(),
-                rec,
-                retired=True,
-                reason=form.reason.data or "",
-            )
-        except DomainError as error:
-            attach_error(form, error)
-            status = 400
-        else:
-            session.commit()
-            flash(f"Recommendation {rec.code} retired. Its links are kept.", "success")
-            return redirect(url_for("framework.index", _anchor=f"rec-{rec.id}"))
-    elif form.is_submitted():
-        status = 400
-    return render_template(
-        "framework/retire_recommendation.html", rec=rec, form=form
-    ), status
+    outcome = save_form(
+        form,
+        lambda: service.set_retired(
+            get_session(),
+            current_user._get_current_object(),
+            rec,
+            retired=True,
+            reason=form.reason.data or "",
+        ),
+    )
+    if outcome.saved:
+        flash(f"Recommendation {rec.code} retired. Its links are kept.", "success")
+        return redirect(url_for("framework.index", _anchor=f"rec-{rec.id}"))
+    return (
+        render_template("framework/retire_recommendation.html", rec=rec, form=form),
+        outcome.status,
+    )
 
 
 @bp.route("/recommendations/<int:recommendation_id>/reinstate", methods=["POST"])

@@ -9,8 +9,7 @@ from flask_login import current_user
 
 from portal.access import Permission, requires
 from portal.db import get_session
-from portal.errors import DomainError
-from portal.formkit import attach_error
+from portal.formkit import save_form
 from portal.models import EngagementRound
 from portal.rounds import forms, service
 
@@ -26,7 +25,6 @@ def index() -> Any:
 
 
 def _edit(existing: EngagementRound | None) -> Any:
-    session = get_session()
     data = None
     if request.method == "GET" and existing is not None:
         data = {
@@ -37,34 +35,27 @@ def _edit(existing: EngagementRound | None) -> Any:
             **forms.RoundForm.initial(existing.opens_at, existing.closes_at),
         }
     form = forms.RoundForm(data=data)
-    form.set_area_choices(service.area_choices(session))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            saved = service.save_round(
-                session,
-                current_user._get_current_object(),
-                service.RoundDetails(
-                    title=form.title.data or "",
-                    purpose=form.purpose.data or "",
-                    opens_at=form.opens_at(),
-                    closes_at=form.closes_at(),
-                    status=form.status.data or "",
-                    area_ids=form.area_values(),
-                ),
-                existing,
-            )
-        except DomainError as error:
-            session.rollback()
-            attach_error(form, error)
-            status = 400
-        else:
-            session.commit()
-            flash(f"“{saved.title}” saved.", "success")
-            return redirect(url_for("rounds.index"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("rounds/edit.html", form=form, item=existing), status
+    form.set_area_choices(service.area_choices(get_session()))
+    outcome = save_form(
+        form,
+        lambda: service.save_round(
+            get_session(),
+            current_user._get_current_object(),
+            service.RoundDetails(
+                title=form.title.data or "",
+                purpose=form.purpose.data or "",
+                opens_at=form.opens_at(),
+                closes_at=form.closes_at(),
+                status=form.status.data or "",
+                area_ids=form.area_values(),
+            ),
+            existing,
+        ),
+    )
+    if outcome.saved and outcome.value is not None:
+        flash(f"“{outcome.value.title}” saved.", "success")
+        return redirect(url_for("rounds.index"))
+    return render_template("rounds/edit.html", form=form, item=existing), outcome.status
 
 
 @bp.route("/new", methods=["GET", "POST"])
