@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts import service, teams
-from portal.models import Role, Team, TeamKind, User
+from portal.models import Area, EngagementRound, Role, Team, TeamKind, User, utcnow
+from portal.rounds.service import RoundDetails, save_round
 from tests.conftest import FAST_HASH
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -47,3 +50,22 @@ def make_user(
     )
     session.commit()
     return user
+
+
+def make_open_round(session: Session, planner: User, areas: int = 2) -> EngagementRound:
+    """A round on the first ``areas`` areas, open since yesterday for a fortnight."""
+    chosen = list(session.scalars(select(Area).order_by(Area.position).limit(areas)))
+    item = save_round(
+        session,
+        planner,
+        RoundDetails(
+            title="Autumn staff engagement",
+            purpose="Your experience shapes the improvement plan.",
+            opens_at=utcnow() - timedelta(days=1),
+            closes_at=utcnow() + timedelta(days=14),
+            status="open",
+            area_ids=[a.id for a in chosen],
+        ),
+    )
+    session.commit()
+    return item

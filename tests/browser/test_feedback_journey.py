@@ -3,7 +3,6 @@ personal-data warning, and every page of the journey passes axe."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from playwright.sync_api import expect
@@ -11,8 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.demo import load_bundled_framework
-from portal.models import Area, Role, Submission, utcnow
-from portal.rounds.service import RoundDetails, save_round
+from portal.models import Role, Submission
 from tests.browser.conftest import (
     active_id,
     assert_js_started,
@@ -22,26 +20,12 @@ from tests.browser.conftest import (
     sign_in_by_keyboard,
     tab_to,
 )
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, make_open_round, make_user
 
 
 def _open_round(session: Session) -> None:
     load_bundled_framework(session)
-    planner = make_user(session, Role.PLANNER)
-    areas = list(session.scalars(select(Area).order_by(Area.position).limit(3)))
-    save_round(
-        session,
-        planner,
-        RoundDetails(
-            title="Autumn staff engagement",
-            purpose="Your experience shapes the improvement plan.",
-            opens_at=utcnow() - timedelta(days=1),
-            closes_at=utcnow() + timedelta(days=14),
-            status="open",
-            area_ids=[a.id for a in areas],
-        ),
-    )
-    session.commit()
+    make_open_round(session, make_user(session, Role.PLANNER), areas=3)
 
 
 def _answer(page: Any, field: str, text: str) -> None:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Area, EngagementRound, Role, User, utcnow
-from portal.rounds.service import RoundDetails, save_round
-from tests.factories import make_user
+from portal.models import EngagementRound, Role, User
+from tests.factories import make_open_round, make_user
 
 
 @pytest.fixture
@@ -22,21 +19,7 @@ def planner(session: Session) -> User:
 
 @pytest.fixture
 def open_round(session: Session, framework: None, planner: User) -> EngagementRound:
-    areas = list(session.scalars(select(Area).order_by(Area.position).limit(2)))
-    item = save_round(
-        session,
-        planner,
-        RoundDetails(
-            title="Autumn staff engagement",
-            purpose="Tell us what would help.",
-            opens_at=utcnow() - timedelta(days=1),
-            closes_at=utcnow() + timedelta(days=7),
-            status="open",
-            area_ids=[a.id for a in areas],
-        ),
-    )
-    session.commit()
-    return item
+    return make_open_round(session, planner)
 
 
 def form_url(item: EngagementRound, index: int = 0) -> str:
