@@ -415,7 +415,9 @@ def test_named_input_can_be_changed_while_pending_then_withdrawn(
     assert client.post(edit_url, data=answers()).status_code == 409
     actions = list(
         session.scalars(
-            select(AuditEvent.action).where(AuditEvent.subject_id == row.id)
+            select(AuditEvent.action)
+            .where(AuditEvent.subject_id == row.id)
+            .order_by(AuditEvent.id)
         )
     )
     assert actions == [
