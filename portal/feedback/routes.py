@@ -28,7 +28,7 @@ from portal.errors import (
     recover_form_on_csrf_error,
     words_to_give_back,
 )
-from portal.feedback import forms, notice, service
+from portal.feedback import drafts, forms, notice, receipts, service
 from portal.formkit import attach_error, save_form
 from portal.models import EngagementRound, Submission, utcnow
 from portal.rounds.service import get_round, open_rounds
@@ -134,7 +134,7 @@ def give(round_id: int, area_id: int) -> Any:
         return _closed(closed.message)
     form = _form()
     if request.method == "GET":
-        draft = service.load_draft(get_session(), _actor(), item.id, area.id)
+        draft = drafts.load_draft(get_session(), _actor(), item.id, area.id)
         if draft is not None:
             form.process(data=draft.answers)
             return _render_give(
@@ -295,7 +295,7 @@ def receipt() -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            found = service.by_receipt(get_session(), form.code.data or "")
+            found = receipts.by_receipt(get_session(), form.code.data or "")
         except DomainError as error:
             attach_error(form, error)
             status = 404
@@ -331,10 +331,10 @@ def save_draft(round_id: int, area_id: int) -> Any:
     item, area = service.round_and_area(db, round_id, area_id, utcnow())
     data = request.get_json(silent=True) or request.form.to_dict()
     if data.get("mode") == "anonymous":
-        service.discard_draft(db, _actor(), item.id, area.id)
+        drafts.discard_draft(db, _actor(), item.id, area.id)
         db.commit()
         return jsonify(saved=False)
-    draft = service.save_draft(db, _actor(), item, area, data)
+    draft = drafts.save_draft(db, _actor(), item, area, data)
     db.commit()
     return jsonify(saved=True, at=local_datetime(draft.updated_at))
 

@@ -10,23 +10,21 @@ code, and only a hash of the code and of the token is stored.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import privacy
 from portal.audit.service import AuditAction, record
 from portal.errors import Conflict, InvalidInput, NotFound
+from portal.feedback import drafts, receipts
 from portal.models import (
     Area,
-    Draft,
     EngagementRound,
     RoleGroup,
     RoundStatus,
@@ -35,7 +33,6 @@ from portal.models import (
     SubmissionStatus,
     Team,
     User,
-    utcnow,
 )
 from portal.sanitise import plain_text
 
@@ -95,18 +92,6 @@ class RoundClosed(Conflict):
 
 def token_key(form_token: str) -> str:
     return hashlib.sha256(form_token.encode()).hexdigest()
-
-
-def receipt_for(secret: str, form_token: str) -> str:
-    """A 20-character code (100 bits) in five groups, from the form's token."""
-    digest = hmac.new(secret.encode(), b"receipt:" + form_token.encode(), "sha256")
-    code = base64.b32encode(digest.digest()).decode()[:20]
-    return "-".join(code[i : i + 4] for i in range(0, 20, 4))
-
-
-def receipt_key(code: str) -> str:
-    normalised = "".join(c for c in code.upper() if c.isalnum())
-    return hashlib.sha256(("receipt:" + normalised).encode()).hexdigest()
 
 
 def round_and_area(
@@ -202,7 +187,7 @@ def submit(
 ) -> Outcome:
     """Store one person's input once, however often the same form is sent."""
     kind = SubmissionKind.ANONYMOUS if anonymous else SubmissionKind.NAMED
-    receipt = receipt_for(secret, form_token) if anonymous else None
+    receipt = receipts.receipt_for(secret, form_token) if anonymous else None
     if len(form_token) < 32:
         raise InvalidInput("This form is out of date. Reload the page and try again.")
     if _existing(session, form_token) is not None:
@@ -223,12 +208,12 @@ def submit(
         team_id=context.team_id,
         role_group_id=context.role_group_id,
         idempotency_key=token_key(form_token),
-        receipt_hash=receipt_key(receipt) if receipt else None,
+        receipt_hash=receipts.receipt_key(receipt) if receipt else None,
     )
     _fill(submission, answers, report)
     if not _store(session, submission):
         return Outcome(kind, receipt, duplicate=True)
-    discard_draft(session, actor, item.id, area.id)
+    drafts.discard_draft(session, actor, item.id, area.id)
     if not anonymous:
         record(session, actor, AuditAction.SUBMISSION_RECEIVED, "submission",
                submission.id, after={"kind": kind})  # fmt: skip
@@ -351,77 +336,23 @@ def withdraw(
 ) -> None:
     if submission.author_id != actor.id:
         raise NotFound("There is no such input")
-    _withdraw(submission, today)
+    mark_withdrawn(submission, today)
     record(
         session, actor, AuditAction.SUBMISSION_WITHDRAWN, "submission", submission.id
     )
 
 
-def _withdraw(submission: Submission, today: date) -> None:
+def mark_withdrawn(submission: Submission, today: date) -> None:
     if submission.status == SubmissionStatus.WITHDRAWN:
         raise Conflict("This input has already been withdrawn")
     submission.status = SubmissionStatus.WITHDRAWN
     submission.withdrawn_on = today
 
 
-def by_receipt(session: Session, code: str) -> Submission:
-    item = session.scalar(
-        select(Submission).where(Submission.receipt_hash == receipt_key(code))
-    )
-    if item is None:
-        raise NotFound("No input matches that receipt code. Check it and try again.")
-    return item
-
-
 def withdraw_by_receipt(session: Session, code: str, today: date) -> Submission:
     """Withdraw anonymous input with its receipt code. Deliberately not audited: an
     audit row would carry the exact time and the signed-in person."""
-    item = by_receipt(session, code)
-    _withdraw(item, today)
+    item = receipts.by_receipt(session, code)
+    mark_withdrawn(item, today)
     session.flush()
     return item
-
-
-def load_draft(
-    session: Session, actor: User, round_id: int, area_id: int
-) -> Draft | None:
-    return session.scalar(
-        select(Draft).where(
-            Draft.user_id == actor.id,
-            Draft.round_id == round_id,
-            Draft.area_id == area_id,
-        )
-    )
-
-
-def save_draft(
-    session: Session,
-    actor: User,
-    item: EngagementRound,
-    area: Area,
-    answers: dict[str, str],
-) -> Draft:
-    """Autosave of named input in progress (server-side: council PCs are shared)."""
-    kept = {
-        name: plain_text(str(answers.get(name, "")))[:20_000]
-        for name in (*ANSWER_FIELDS, "priority", "team_id", "role_group_id")
-    }
-    draft = load_draft(session, actor, item.id, area.id)
-    if draft is None:
-        draft = Draft(user_id=actor.id, round_id=item.id, area_id=area.id, answers=kept)
-        session.add(draft)
-    else:
-        draft.answers = kept
-        draft.updated_at = utcnow()
-    session.flush()
-    return draft
-
-
-def discard_draft(session: Session, actor: User, round_id: int, area_id: int) -> None:
-    session.execute(
-        delete(Draft).where(
-            Draft.user_id == actor.id,
-            Draft.round_id == round_id,
-            Draft.area_id == area_id,
-        )
-    )
