@@ -13,14 +13,16 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import db, demo
 from portal.accounts import passwords, service
+from portal.audit.service import verify_chain
 from portal.errors import DomainError
 from portal.framework.importer import read_file
 from portal.framework.service import import_framework
-from portal.models import Role
+from portal.models import AuditEvent, Role
 
 portal_cli = AppGroup("portal", help="Set up and administer Frontline Voice.")
 ROLE_NAMES = [r.value for r in Role]
@@ -138,6 +140,22 @@ def import_framework_command(file: Path, inspection_key: str | None) -> None:
     with _transaction() as session:
         summary = import_framework(session, None, read_file(file, inspection_key))
     click.echo(f"Imported {file.name}: {summary.describe()}.")
+
+
+@portal_cli.command("verify-audit")
+def verify_audit_command() -> None:
+    """Check the audit trail's hash chain; exit 1 if any row was changed or removed."""
+    session = db.get_session()
+    problems = list(verify_chain(session))
+    total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    if problems:
+        for problem in problems[:50]:
+            click.echo(f"Audit row {problem.event_id}: {problem.problem}", err=True)
+        raise click.ClickException(
+            f"The audit trail has been tampered with: {len(problems)} problem(s) "
+            f"in {total} rows."
+        )
+    click.echo(f"Audit trail intact: {total} rows, hash chain verified.")
 
 
 @portal_cli.command("seed-demo")

@@ -137,6 +137,9 @@ class User(Base):
     # Bumped on sign-out, disable and password change: every cookie carrying an
     # older value stops working at its next request.
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # Moderates outside any team line: sees anonymous input on areas "about
+    # management", which team moderators (the writers' own managers) do not.
+    independent_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -177,7 +180,9 @@ class LoginFailure(Base):
 
 
 class AuditEvent(Base):
-    """Append-only record of who did what. Never updated or deleted."""
+    """Append-only record of who did what. The database refuses UPDATE and DELETE
+    (triggers, see migration 0003), and each row carries the hash of the one before,
+    so `portal verify-audit` finds any row changed or removed behind its back."""
 
     __tablename__ = "audit_events"
 
@@ -189,6 +194,18 @@ class AuditEvent(Base):
     subject_id: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditMaintenance(Base):
+    """While a row here has purge_allowed, the triggers let audit rows be deleted:
+    for a retention purge (and the test suite's clean-up). UPDATE is never allowed."""
+
+    __tablename__ = "audit_maintenance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purge_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Inspection(Base):
@@ -237,6 +254,8 @@ class Area(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     addressed_to: Mapped[str] = mapped_column(String(32))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Input here is about managers: its anonymous items go to independent moderators.
+    about_management: Mapped[bool] = mapped_column(Boolean, default=False)
 
     inspection: Mapped[Inspection] = relationship(back_populates="areas")
     recommendations: Mapped[list[Recommendation]] = relationship(
@@ -331,6 +350,11 @@ class SubmissionKind(enum.StrEnum):
 
 class SubmissionStatus(enum.StrEnum):
     PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURNED = "returned"  # to its named author, for changes
+    DUPLICATE = "duplicate"
+    SAFEGUARDING = "safeguarding"  # with the safeguarding lead, out of every queue
     WITHDRAWN = "withdrawn"
 
 
@@ -345,6 +369,8 @@ class Submission(Base):
     __tablename__ = "submissions"
     __table_args__ = (
         Index("ix_submissions_round_area", "round_id", "area_id"),
+        # The moderation queue: keyset pages in (day, random id) order.
+        Index("ix_submissions_queue", "status", "submitted_on", "id"),
         {"sqlite_with_rowid": False},
     )
 
@@ -376,11 +402,26 @@ class Submission(Base):
     # Hash of the receipt code shown once to an anonymous writer.
     receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    # Moderation.
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reject_reason: Mapped[str | None] = mapped_column(String(32))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[str | None] = mapped_column(String(36))
+    redactions: Mapped[int] = mapped_column(Integer, default=0)
+    # Safeguarding: what the lead did (the item stays out of every summary).
+    safeguarding_action: Mapped[str | None] = mapped_column(String(32))
+    safeguarding_note: Mapped[str | None] = mapped_column(Text)
+    safeguarding_actioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    safeguarding_actioned_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id")
+    )
 
     round: Mapped[EngagementRound] = relationship(lazy="joined")
     area: Mapped[Area] = relationship(lazy="joined")
     team: Mapped[Team | None] = relationship()
     role_group: Mapped[RoleGroup | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 
 
 class Draft(Base):

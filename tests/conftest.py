@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, delete, text
+from sqlalchemy import create_engine, delete, insert, text
 from sqlalchemy.orm import Session
 
 from portal import create_app, db
 from portal.demo import load_bundled_framework
-from portal.models import Base, User
+from portal.models import AuditEvent, AuditMaintenance, Base, User
 
 FAST_HASH = "pbkdf2:sha256:1000"  # production uses scrypt; tests need speed
 
@@ -88,6 +88,9 @@ def _empty_database(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     application: Flask = request.getfixturevalue("app")
     with db.writer(db.get_engine(application)).begin() as connection:
+        # The audit table refuses deletes unless a purge is allowed (migration 0003).
+        connection.execute(insert(AuditMaintenance).values(purge_allowed=True))
+        connection.execute(delete(AuditEvent))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
 

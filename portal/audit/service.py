@@ -1,14 +1,27 @@
-"""Writing audit events. Every service that changes something calls ``record`` in the
-same transaction as the change, so both commit or neither does."""
+"""Writing and checking the audit trail. Every service that changes something calls
+``record`` in the same transaction as the change, so both commit or neither does.
+
+Rows form a hash chain: each stores the hash of the row before it and its own hash
+over its content. Writers take a lock first (SQLite: the write transaction itself;
+PostgreSQL: a transaction-scoped advisory lock) so the chain never forks.
+"""
 
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, User, utcnow
+
+CHAIN_LOCK = 4_815_162_342  # advisory lock key for the audit chain (PostgreSQL)
 
 
 class AuditAction(enum.StrEnum):
@@ -21,6 +34,15 @@ class AuditAction(enum.StrEnum):
     USER_DISABLED = "user_disabled"
     USER_ENABLED = "user_enabled"
     PASSWORD_RESET = "password_reset"  # noqa: S105 - an event name
+    INPUT_APPROVED = "input_approved"
+    INPUT_REJECTED = "input_rejected"
+    INPUT_RETURNED = "input_returned"
+    INPUT_MARKED_DUPLICATE = "input_marked_duplicate"
+    INPUT_ESCALATED = "input_escalated"
+    INPUT_REDACTED = "input_redacted"
+    SAFEGUARDING_ACTION = "safeguarding_action"
+    AUDIT_EXPORTED = "audit_exported"
+    MODERATOR_SCOPE_CHANGED = "moderator_scope_changed"
     TEAM_CREATED = "team_created"
     TEAM_UPDATED = "team_updated"
     FRAMEWORK_IMPORTED = "framework_imported"
@@ -57,14 +79,67 @@ def record(
         details["before"] = before
     if after is not None:
         details["after"] = after
+    _lock_chain(session)
+    previous = session.scalar(
+        select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+    )
     event = AuditEvent(
+        occurred_at=utcnow(),
         actor_id=actor.id if actor is not None else None,
         action=action.value,
         subject_type=subject_type,
         subject_id=None if subject_id is None else str(subject_id),
         reason=reason,
         details=details or None,
+        prev_hash=previous,
     )
+    event.row_hash = chain_hash(previous, event)
     session.add(event)
     session.flush()
     return event
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+
+
+def canonical(event: AuditEvent) -> bytes:
+    """The row's content as stable bytes (the same on SQLite and PostgreSQL)."""
+    occurred = event.occurred_at.astimezone(UTC).replace(tzinfo=None)
+    payload = {
+        "occurred_at": occurred.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "reason": event.reason,
+        "details": event.details,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def chain_hash(previous: str | None, event: AuditEvent) -> str:
+    return hashlib.sha256(
+        (previous or "").encode() + b"|" + canonical(event)
+    ).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    event_id: int
+    problem: str
+
+
+def verify_chain(session: Session) -> Iterator[ChainProblem]:
+    """Every row whose hash, or link to the row before, does not hold."""
+    previous: str | None = None
+    rows = session.scalars(
+        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)
+    )
+    for event in rows:
+        if event.prev_hash != previous:
+            yield ChainProblem(event.id, "does not follow the row before it")
+        if event.row_hash != chain_hash(event.prev_hash, event):
+            yield ChainProblem(event.id, "its content has changed since it was written")
+        previous = event.row_hash
