@@ -47,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.feedback import routes as feedback_routes
     from portal.feedback import session_routes  # noqa: F401 - registers its views
     from portal.framework import routes as framework_routes
+    from portal.moderation import routes as moderation_routes
+    from portal.moderation import safeguarding_routes
     from portal.pages import routes as pages_routes
     from portal.rounds import routes as rounds_routes
 
@@ -64,6 +66,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         framework_routes.bp,
         rounds_routes.bp,
         feedback_routes.bp,
+        moderation_routes.bp,
+        safeguarding_routes.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)
@@ -118,3 +122,9 @@ def _setup_templates(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_global(has_errors)
     app.add_template_global(navigation)
+
+    from portal.feedback.service import status_label
+    from portal.moderation.service import REJECT_REASONS
+
+    app.add_template_global(status_label)
+    app.jinja_env.globals["reject_reasons"] = REJECT_REASONS

@@ -149,3 +149,21 @@ def commit_with_retry(work: Callable[[Session], T], attempts: int = 3) -> T:
                 raise StorageBusy() from error
             time.sleep(0.05 * 2**attempt)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def purge_freed_space(session: Session) -> None:
+    """After overwriting personal data: on SQLite, move the WAL into the database
+    file and truncate it, so no old copy of a page stays in the log (freed cells are
+    already zeroed by secure_delete). Best effort: a busy database is left for the
+    next checkpoint. PostgreSQL keeps old row versions until VACUUM (see
+    docs/deployment.md)."""
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # type: ignore[union-attr]
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()

@@ -35,6 +35,13 @@ NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
         "Sessions",
         ("feedback.sessions", "feedback.record_session"),
     ),
+    (Permission.MODERATE, "moderation.queue", "Moderate", ("moderation.",)),
+    (
+        Permission.REVIEW_SAFEGUARDING,
+        "safeguarding.queue",
+        "Safeguarding",
+        ("safeguarding.",),
+    ),
     (Permission.MANAGE_ROUNDS, "rounds.index", "Rounds", ("rounds.",)),
     (Permission.VIEW_FRAMEWORK, "framework.index", "Framework", ("framework.",)),
     (

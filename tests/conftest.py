@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 
 from portal import create_app, db
 from portal.demo import load_bundled_framework
-from portal.models import AuditEvent, AuditMaintenance, Base, User
+from portal.models import (
+    AuditEvent,
+    AuditMaintenance,
+    Base,
+    EngagementRound,
+    Role,
+    User,
+)
 
 FAST_HASH = "pbkdf2:sha256:1000"  # production uses scrypt; tests need speed
 
@@ -133,3 +140,17 @@ def reload(session: Session) -> None:
     """See what requests committed: end the read snapshot, forget loaded objects."""
     session.rollback()
     session.expire_all()
+
+
+@pytest.fixture
+def planner(session: Session) -> User:
+    from tests.factories import make_user
+
+    return make_user(session, Role.PLANNER, name="Priya Planner")
+
+
+@pytest.fixture
+def open_round(session: Session, framework: None, planner: User) -> EngagementRound:
+    from tests.factories import make_open_round
+
+    return make_open_round(session, planner)

@@ -9,7 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts import service, teams
-from portal.models import Area, EngagementRound, Role, Team, TeamKind, User, utcnow
+from portal.models import (
+    Area,
+    EngagementRound,
+    Role,
+    Submission,
+    Team,
+    TeamKind,
+    User,
+    utcnow,
+)
 from portal.rounds.service import RoundDetails, save_round
 from tests.conftest import FAST_HASH
 
@@ -69,3 +78,43 @@ def make_open_round(session: Session, planner: User, areas: int = 2) -> Engageme
     )
     session.commit()
     return item
+
+
+def make_submission(
+    session: Session,
+    author: User,
+    item: EngagementRound,
+    *,
+    area_index: int = 0,
+    anonymous: bool = False,
+    team: Team | None = None,
+    text: str = "Supervision keeps being cancelled.",
+) -> Submission:
+    """Input sent through the real submit rules (personal data accepted as is)."""
+    from portal.feedback.forms import new_form_token
+    from portal.feedback.service import Answers, Context, submit
+    from portal.privacy import DEFAULT_SAFEGUARDING_PHRASES, PrivacySettings
+
+    token = new_form_token()
+    submit(
+        session,
+        author,
+        item=item,
+        area=item.areas[area_index],
+        anonymous=anonymous,
+        answers=Answers(text, "More protected time.", "", 3),
+        context=Context(team.id if team else None, None),
+        form_token=token,
+        secret="test-secret-key",
+        settings=PrivacySettings(safeguarding_phrases=DEFAULT_SAFEGUARDING_PHRASES),
+        confirmed=True,
+        now=utcnow(),
+    )
+    session.commit()
+    from portal.feedback.service import token_key
+
+    found = session.scalar(
+        select(Submission).where(Submission.idempotency_key == token_key(token))
+    )
+    assert found is not None
+    return found

@@ -144,6 +144,14 @@ def _check_answers(
     return report
 
 
+def _arrival_status(report: privacy.Report) -> str:
+    """A possible safeguarding disclosure goes straight to the safeguarding lead and
+    never waits in the (team) moderation queue."""
+    if report.safeguarding:
+        return SubmissionStatus.SAFEGUARDING
+    return SubmissionStatus.PENDING
+
+
 def _existing(session: Session, form_token: str) -> Submission | None:
     return session.scalar(
         select(Submission).where(Submission.idempotency_key == token_key(form_token))
@@ -200,7 +208,7 @@ def submit(
         round_id=item.id,
         area_id=area.id,
         kind=kind,
-        status=SubmissionStatus.PENDING,
+        status=_arrival_status(report),
         # Day only for everyone's arrival date; exact time only when named.
         submitted_on=now.date(),
         submitted_at=None if anonymous else now,
@@ -263,7 +271,7 @@ def record_session_input(
         round_id=item.id,
         area_id=area.id,
         kind=SubmissionKind.FACILITATED,
-        status=SubmissionStatus.PENDING,
+        status=_arrival_status(report),
         submitted_on=details.held_on,
         submitted_at=now,
         recorded_by_id=actor.id,
@@ -311,13 +319,12 @@ def edit(
     confirmed: bool,
     now: datetime,
 ) -> None:
-    """Change named input while it is still waiting for moderation."""
+    """Change named input while it waits for moderation or was returned for
+    changes; it then waits for moderation again."""
     if submission.author_id != actor.id:
         raise NotFound("There is no such input")
-    if submission.status != SubmissionStatus.PENDING:
-        raise Conflict(
-            "This input has been moderated or withdrawn, so it cannot be changed"
-        )
+    if submission.status not in (SubmissionStatus.PENDING, SubmissionStatus.RETURNED):
+        raise Conflict("This input is being reviewed, so it cannot be changed")
     answers = answers.cleaned()
     _check_context(session, context)
     report = _check_answers(answers, settings, confirmed, priority_required=True)
@@ -327,6 +334,8 @@ def edit(
         context.role_group_id,
     )
     submission.updated_at = now
+    # Changed input (returned for changes, or now raising a concern) is looked at again.
+    submission.status = _arrival_status(report)
     session.flush()
     record(session, actor, AuditAction.SUBMISSION_EDITED, "submission", submission.id)
 
@@ -343,10 +352,36 @@ def withdraw(
 
 
 def mark_withdrawn(submission: Submission, today: date) -> None:
-    if submission.status == SubmissionStatus.WITHDRAWN:
+    """Withdrawn input is never used. A safeguarding item stays with the lead all
+    the same (the duty to act outweighs the wish to withdraw); its writer is not
+    told it was escalated, so it simply shows as withdrawn."""
+    if (
+        submission.withdrawn_on is not None
+        or submission.status == SubmissionStatus.WITHDRAWN
+    ):
         raise Conflict("This input has already been withdrawn")
-    submission.status = SubmissionStatus.WITHDRAWN
+    if submission.status != SubmissionStatus.SAFEGUARDING:
+        submission.status = SubmissionStatus.WITHDRAWN
     submission.withdrawn_on = today
+
+
+STATUS_LABELS = {
+    SubmissionStatus.PENDING: "Waiting for moderation",
+    # Never reveal an escalation to the writer.
+    SubmissionStatus.SAFEGUARDING: "Waiting for moderation",
+    SubmissionStatus.APPROVED: "Approved",
+    SubmissionStatus.REJECTED: "Not used",
+    SubmissionStatus.DUPLICATE: "Not used: it repeats other input",
+    SubmissionStatus.RETURNED: "Returned to you for changes",
+    SubmissionStatus.WITHDRAWN: "Withdrawn",
+}
+
+
+def status_label(submission: Submission) -> str:
+    """What the writer sees about their input's status."""
+    if submission.withdrawn_on is not None:
+        return STATUS_LABELS[SubmissionStatus.WITHDRAWN]
+    return STATUS_LABELS.get(SubmissionStatus(submission.status), submission.status)
 
 
 def withdraw_by_receipt(session: Session, code: str, today: date) -> Submission:

@@ -20,6 +20,8 @@ class HomeOverview:
     recommendation_count: int
     placeholder_count: int
     links: list[tuple[str, str, str]]  # (endpoint, title, description)
+    # Counts only, never content: what is waiting for this person.
+    waiting: list[tuple[str, str]]  # (endpoint, text)
 
 
 _LINKS = [
@@ -91,4 +93,28 @@ def home_overview(session: Session, user: Any) -> HomeOverview:
         )
     roles = sorted(user.roles) if isinstance(user, User) else []
     links = [(e, t, d) for p, e, t, d in _LINKS if can(user, p)]
-    return HomeOverview(roles, inspection, areas, recs, placeholders, links)
+    return HomeOverview(
+        roles, inspection, areas, recs, placeholders, links, _waiting(session, user)
+    )
+
+
+def _waiting(session: Session, user: Any) -> list[tuple[str, str]]:
+    from portal.moderation import safeguarding
+    from portal.moderation.service import QueueFilters, counts
+
+    waiting = []
+    if can(user, Permission.REVIEW_SAFEGUARDING):
+        n = safeguarding.waiting_count(session)
+        if n:
+            waiting.append(
+                ("safeguarding.queue",
+                 f"{n} {'item needs' if n == 1 else 'items need'} safeguarding review")
+            )  # fmt: skip
+    if can(user, Permission.MODERATE):
+        n = counts(session, user, QueueFilters())["all"]
+        if n:
+            waiting.append(
+                ("moderation.queue",
+                 f"{n} {'item is' if n == 1 else 'items are'} waiting for moderation")
+            )  # fmt: skip
+    return waiting

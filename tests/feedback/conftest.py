@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
 
-from portal.models import EngagementRound, Role, User
-from tests.factories import make_open_round, make_user
-
-
-@pytest.fixture
-def planner(session: Session) -> User:
-    return make_user(session, Role.PLANNER, name="Priya Planner")
-
-
-@pytest.fixture
-def open_round(session: Session, framework: None, planner: User) -> EngagementRound:
-    return make_open_round(session, planner)
+from portal.models import EngagementRound
 
 
 def form_url(item: EngagementRound, index: int = 0) -> str:

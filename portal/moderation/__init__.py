@@ -1,0 +1,1 @@
+"""Moderation: the queue of staff input and the decisions on it."""

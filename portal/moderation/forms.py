@@ -1,0 +1,155 @@
+"""Moderation forms (shape only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.formkit import choices
+from portal.moderation.redaction import REDACTION_REASONS
+from portal.moderation.safeguarding import ACTIONS
+from portal.moderation.service import REJECT_REASONS, Decision
+
+DECISION_LABELS = {
+    Decision.APPROVE: "Approve",
+    Decision.REJECT: "Reject",
+    Decision.RETURN: "Return to the author for changes",
+    Decision.DUPLICATE: "Mark as a duplicate of another item",
+    Decision.ESCALATE: "Escalate to the safeguarding lead",
+}
+ANSWER_LABELS = {
+    "obstacles": "What gets in the way today",
+    "biggest_difference": "What would make the biggest difference",
+    "practice_example": "Example from practice",
+}
+NOTE_LIMIT = 2000
+
+
+def _reason_choices() -> Any:
+    return choices([("", "Select a reason"), *REJECT_REASONS.items()])
+
+
+class DecisionForm(FlaskForm):
+    seen_status = HiddenField()
+    decision = RadioField(
+        "Decision",
+        widget=GovRadioInput(),
+        choices=choices(DECISION_LABELS.items()),
+        validators=[DataRequired("Select a decision")],
+    )
+    # The service checks these (and says which is missing); an absent field is
+    # not a "not a valid choice" error.
+    reason = SelectField(
+        "Reason for rejecting",
+        widget=GovSelect(),
+        choices=_reason_choices(),
+        validate_choice=False,
+    )
+    duplicate_of = SelectField(
+        "Duplicate of", widget=GovSelect(), choices=[], validate_choice=False
+    )
+    note = TextAreaField(
+        "Note",
+        description="Required when returning input: the author sees it. Otherwise "
+        "optional, and seen only by moderators and administrators.",
+        widget=GovCharacterCount(),
+        validators=[
+            Length(max=NOTE_LIMIT, message="Note must be 2000 characters or fewer")
+        ],
+    )
+    submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+
+class BulkForm(FlaskForm):
+    item_ids = SelectMultipleField("Select items", choices=[], validate_choice=False)
+    decision = RadioField(
+        "Decision for the selected items",
+        widget=GovRadioInput(),
+        choices=choices([("approve", "Approve"), ("reject", "Reject")]),
+        validators=[DataRequired("Select approve or reject")],
+    )
+    # The service checks these (and says which is missing); an absent field is
+    # not a "not a valid choice" error.
+    reason = SelectField(
+        "Reason for rejecting",
+        widget=GovSelect(),
+        choices=_reason_choices(),
+        validate_choice=False,
+    )
+    submit = SubmitField("Apply to selected items", widget=GovSubmitInput())
+
+
+class RedactForm(FlaskForm):
+    spans = SelectMultipleField(
+        "Flagged personal data to redact",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validate_choice=False,
+    )
+    text_field = SelectField(
+        "Answer",
+        widget=GovSelect(),
+        choices=choices([("", "Select an answer"), *ANSWER_LABELS.items()]),
+        validators=[Optional()],
+    )
+    text = StringField(
+        "Other text to redact",
+        description="Copy the exact words from the answer. Every place they appear is "
+        "replaced.",
+        widget=GovTextInput(),
+        validators=[Length(max=1000)],
+    )
+    reason = SelectField(
+        "Why is it being redacted?",
+        widget=GovSelect(),
+        choices=choices([("", "Select a reason"), *REDACTION_REASONS.items()]),
+        validators=[DataRequired("Select why it is being redacted")],
+    )
+    submit = SubmitField("Redact", widget=GovSubmitInput())
+
+    def span_values(self) -> list[tuple[str, int, int]]:
+        parsed = []
+        for value in self.spans.data or []:
+            field, _, rest = str(value).partition(":")
+            start, _, end = rest.partition(":")
+            if start.isdigit() and end.isdigit():
+                parsed.append((field, int(start), int(end)))
+        return parsed
+
+
+class SafeguardingForm(FlaskForm):
+    action = RadioField(
+        "Action taken",
+        widget=GovRadioInput(),
+        choices=choices(ACTIONS.items()),
+        validators=[DataRequired("Select the action taken")],
+    )
+    note = TextAreaField(
+        "Note",
+        description="For example the referral reference. Seen only by safeguarding "
+        "leads and administrators.",
+        widget=GovCharacterCount(),
+        validators=[
+            Length(max=NOTE_LIMIT, message="Note must be 2000 characters or fewer")
+        ],
+    )
+    submit = SubmitField("Record action", widget=GovSubmitInput())

@@ -1,0 +1,114 @@
+"""Redaction: a moderator overwrites personal data in an answer with
+"[redacted: reason]". The original is gone from the row; no history table, audit row
+or log line keeps it (the audit says who, why and how many characters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from portal import privacy
+from portal.audit.service import AuditAction, record
+from portal.errors import Conflict, InvalidInput
+from portal.models import Submission, SubmissionStatus, User
+
+ANSWER_FIELDS = ("obstacles", "biggest_difference", "practice_example")
+S = SubmissionStatus
+
+REDACTION_REASONS = {
+    "child": "a child's details",
+    "family": "a family member's details",
+    "colleague": "a colleague's details",
+    "other": "personal data",
+}
+
+
+@dataclass(frozen=True)
+class Redaction:
+    reason: str
+    spans: list[tuple[str, int, int]]  # flagged spans ticked: (answer, start, end)
+    text_field: str = ""  # and/or exact text selected or typed, in this answer
+    text: str = ""
+
+
+def redact(
+    session: Session,
+    moderator: User,
+    item: Submission,
+    redaction: Redaction,
+    settings: privacy.PrivacySettings,
+) -> int:
+    """Overwrite personal data with "[redacted: reason]". The old text is not kept
+    anywhere: not in a history table, the audit trail or a log. Returns the number
+    of characters removed."""
+    if item.status not in (S.PENDING, S.APPROVED, S.RETURNED):
+        raise Conflict("Only items waiting for moderation or approved can be redacted")
+    if redaction.reason not in REDACTION_REASONS:
+        raise InvalidInput("Select why it is being redacted", field="reason")
+    marker = f"[redacted: {REDACTION_REASONS[redaction.reason]}]"
+    plan = _plan(item, redaction)
+    removed = places = 0
+    for field, spans in plan.items():
+        text = getattr(item, field)
+        for start, end in sorted(spans, reverse=True):
+            removed += end - start
+            text = text[:start] + marker + text[end:]
+        setattr(item, field, text)
+        places += len(spans)
+    answers = {name: getattr(item, name) for name in ANSWER_FIELDS}
+    item.pii_flags = privacy.check(answers, settings).as_json() or None
+    item.redactions = (item.redactions or 0) + places
+    session.flush()
+    record(session, moderator, AuditAction.INPUT_REDACTED, "submission", item.id,
+           reason=REDACTION_REASONS[redaction.reason],
+           after={"answers": sorted(plan), "characters": removed,
+                  "places": places})  # fmt: skip
+    return removed
+
+
+def _plan(item: Submission, redaction: Redaction) -> dict[str, list[tuple[int, int]]]:
+    """The spans to overwrite, per answer, merged where they overlap."""
+    wanted: dict[str, set[tuple[int, int]]] = {}
+    for field, start, end in redaction.spans:
+        if field in ANSWER_FIELDS and 0 <= start < end <= len(getattr(item, field)):
+            wanted.setdefault(field, set()).add((start, end))
+    text = redaction.text.strip()
+    if text:
+        if redaction.text_field not in ANSWER_FIELDS:
+            raise InvalidInput("Select the answer the text is in", field="text_field")
+        original: str = getattr(item, redaction.text_field)
+        position = original.find(text)
+        if position == -1:
+            raise InvalidInput(
+                "That text is not in the answer. Copy it exactly.", "text"
+            )
+        while position != -1:
+            wanted.setdefault(redaction.text_field, set()).add(
+                (position, position + len(text))
+            )
+            position = original.find(text, position + len(text))
+    if not wanted:
+        raise InvalidInput("Tick a flagged item or enter the text to redact", "text")
+    return {field: _merge(spans) for field, spans in wanted.items()}
+
+
+def _merge(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def flagged_spans(item: Submission) -> dict[str, list[privacy.Finding]]:
+    """The stored personal-data positions, per answer, for highlighting."""
+    found: dict[str, list[privacy.Finding]] = {name: [] for name in ANSWER_FIELDS}
+    for flag in item.pii_flags or []:
+        if flag.get("field") in found:
+            found[flag["field"]].append(
+                privacy.Finding(int(flag["start"]), int(flag["end"]), str(flag["kind"]))
+            )
+    return found

@@ -1,0 +1,218 @@
+"""The moderation queue, the item page (decisions and redaction) and bulk decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from portal import privacy
+from portal.access import Permission, requires
+from portal.db import get_session, purge_freed_space
+from portal.formkit import choices, save_form
+from portal.models import EngagementRound, Submission, SubmissionStatus, utcnow
+from portal.moderation import forms, redaction, service
+from portal.rounds.service import list_rounds
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+STATUS_FILTERS = {
+    SubmissionStatus.PENDING: "Waiting",
+    SubmissionStatus.RETURNED: "Returned to author",
+    SubmissionStatus.APPROVED: "Approved",
+    SubmissionStatus.REJECTED: "Rejected",
+    SubmissionStatus.DUPLICATE: "Duplicates",
+}
+
+
+def _moderator() -> Any:
+    return current_user._get_current_object()
+
+
+def _filters() -> service.QueueFilters:
+    args = request.args
+    status = args.get("status", SubmissionStatus.PENDING)
+    if status not in STATUS_FILTERS:
+        status = SubmissionStatus.PENDING
+    flag = (
+        args.get("flag")
+        if args.get("flag") in ("personal_data", "facilitated")
+        else None
+    )
+    return service.QueueFilters(
+        status=status,
+        round_id=args.get("round", type=int),
+        area_id=args.get("area", type=int),
+        flag=flag,
+    )
+
+
+@bp.route("")
+@requires(Permission.MODERATE)
+def queue() -> Any:
+    filters = _filters()
+    page = service.queue(
+        get_session(), _moderator(), filters, request.args.get("after")
+    )
+    rounds: list[EngagementRound] = list_rounds(get_session())
+    bulk = forms.BulkForm()
+    return render_template(
+        "moderation/queue.html",
+        page=page,
+        filters=filters,
+        rounds=rounds,
+        status_filters=STATUS_FILTERS,
+        bulk=bulk,
+    )
+
+
+@bp.route("/bulk", methods=["POST"])
+@requires(Permission.MODERATE)
+def bulk() -> Any:
+    form = forms.BulkForm()
+    outcome = save_form(
+        form,
+        lambda: service.decide_many(
+            get_session(),
+            _moderator(),
+            [str(i) for i in form.item_ids.data or []],
+            service.DecisionDetails(
+                decision=service.Decision(form.decision.data or "approve"),
+                reason=form.reason.data or None,
+            ),
+            utcnow(),
+        ),
+    )
+    if outcome.saved and outcome.value is not None:
+        done = outcome.value
+        message = f"{done.decided} {'item' if done.decided == 1 else 'items'} decided."
+        if done.already_decided:
+            message += (
+                f" {done.already_decided} had already been decided by someone else "
+                "and were left as they were."
+            )
+        flash(message, "success")
+    else:
+        errors = [e for errs in form.errors.values() for e in errs] + form.form_errors
+        flash("Nothing was changed. " + " ".join(str(e) for e in errors), "info")
+    return redirect(url_for("moderation.queue"))
+
+
+def _render_item(
+    item: Submission,
+    decision: forms.DecisionForm,
+    redact: forms.RedactForm,
+    status: int,
+) -> Any:
+    flagged = redaction.flagged_spans(item)
+    highlighted = {
+        name: privacy.segments(getattr(item, name) or "", flagged[name])
+        for name in forms.ANSWER_LABELS
+    }
+    return (
+        render_template(
+            "moderation/item.html",
+            item=item,
+            decision=decision,
+            redact=redact,
+            highlighted=highlighted,
+            answer_labels=forms.ANSWER_LABELS,
+        ),
+        status,
+    )
+
+
+def _opening(item: Submission) -> str:
+    text = item.obstacles or item.biggest_difference or item.practice_example
+    return text[:80] + ("…" if len(text) > 80 else "")
+
+
+def _item_forms(item: Submission) -> tuple[forms.DecisionForm, forms.RedactForm]:
+    decision = forms.DecisionForm(prefix="decide")
+    if not decision.seen_status.data:
+        decision.seen_status.data = item.status
+    candidates = service.duplicate_candidates(get_session(), _moderator(), item)
+    decision.duplicate_of.choices = choices(
+        [("", "Select the item it repeats")]
+        + [(c.id, f"{c.submitted_on:%d %b}: {_opening(c)}") for c in candidates]
+    )
+    redact = forms.RedactForm(prefix="redact")
+    flagged = redaction.flagged_spans(item)
+    redact.spans.choices = choices(
+        (
+            f"{name}:{f.start}:{f.end}",
+            f"{f.label}: “{getattr(item, name)[f.start : f.end]}” "
+            f"in {forms.ANSWER_LABELS[name].lower()}",
+        )
+        for name, findings in flagged.items()
+        for f in findings
+    )
+    return decision, redact
+
+
+@bp.route("/items/<uuid:item_id>", methods=["GET", "POST"])
+@requires(Permission.MODERATE)
+def item(item_id: Any) -> Any:
+    found = service.visible_item(get_session(), _moderator(), str(item_id))
+    decision, redact = _item_forms(found)
+    outcome = save_form(
+        decision,
+        lambda: service.decide(
+            get_session(),
+            _moderator(),
+            found,
+            service.DecisionDetails(
+                decision=service.Decision(decision.decision.data),
+                reason=decision.reason.data or None,
+                note=decision.note.data or "",
+                duplicate_of=decision.duplicate_of.data or None,
+                seen_status=decision.seen_status.data or None,
+            ),
+            utcnow(),
+        ),
+    )
+    if outcome.saved:
+        chosen = forms.DECISION_LABELS[service.Decision(decision.decision.data)]
+        flash(f"Decision saved: {chosen.lower()}.", "success")
+        return redirect(url_for("moderation.queue"))
+    return _render_item(found, decision, redact, outcome.status)
+
+
+@bp.route("/items/<uuid:item_id>/redact", methods=["POST"])
+@requires(Permission.MODERATE)
+def redact(item_id: Any) -> Any:
+    found = service.visible_item(get_session(), _moderator(), str(item_id))
+    decision, form = _item_forms(found)
+    outcome = save_form(
+        form,
+        lambda: redaction.redact(
+            get_session(),
+            _moderator(),
+            found,
+            redaction.Redaction(
+                reason=form.reason.data or "",
+                spans=form.span_values(),
+                text_field=form.text_field.data or "",
+                text=form.text.data or "",
+            ),
+            privacy.PrivacySettings.from_config(current_app.config),
+        ),
+    )
+    if outcome.saved:
+        purge_freed_space(get_session())
+        flash(
+            f"Redacted {outcome.value} characters. The original text is gone.",
+            "success",
+        )
+        return redirect(url_for("moderation.item", item_id=found.id))
+    decision, _ = _item_forms(found)
+    return _render_item(found, decision, form, outcome.status)

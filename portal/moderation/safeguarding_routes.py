@@ -1,0 +1,67 @@
+"""The safeguarding lead's queue and the action taken on each item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import privacy
+from portal.access import Permission, requires
+from portal.db import get_session
+from portal.formkit import save_form
+from portal.models import utcnow
+from portal.moderation import forms, redaction, safeguarding
+
+bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
+
+
+@bp.route("")
+@requires(Permission.REVIEW_SAFEGUARDING)
+def queue() -> Any:
+    items = safeguarding.review_queue(get_session())
+    return render_template(
+        "safeguarding/queue.html", items=items, actions=safeguarding.ACTIONS
+    )
+
+
+@bp.route("/items/<uuid:item_id>", methods=["GET", "POST"])
+@requires(Permission.REVIEW_SAFEGUARDING)
+def item(item_id: Any) -> Any:
+    found = safeguarding.get_item(get_session(), str(item_id))
+    form = forms.SafeguardingForm(
+        data={"action": found.safeguarding_action, "note": found.safeguarding_note}
+        if request.method == "GET"
+        else None
+    )
+    outcome = save_form(
+        form,
+        lambda: safeguarding.record_action(
+            get_session(),
+            current_user._get_current_object(),
+            found,
+            form.action.data or "",
+            form.note.data or "",
+            utcnow(),
+        ),
+    )
+    if outcome.saved:
+        flash("The action has been recorded.", "success")
+        return redirect(url_for("safeguarding.queue"))
+    flagged = redaction.flagged_spans(found)
+    highlighted = {
+        name: privacy.segments(getattr(found, name) or "", flagged[name])
+        for name in forms.ANSWER_LABELS
+    }
+    return (
+        render_template(
+            "safeguarding/item.html",
+            item=found,
+            form=form,
+            highlighted=highlighted,
+            answer_labels=forms.ANSWER_LABELS,
+            actions=safeguarding.ACTIONS,
+        ),
+        outcome.status,
+    )
