@@ -78,7 +78,7 @@ def test_transition_table(
     event = session.scalar(
         select(AuditEvent).where(
             AuditEvent.subject_id == item.id, AuditEvent.actor_id == moderator.id
-        )  # fmt: skip
+        )
     )
     assert event is not None and event.details == {
         "before": {"status": status},
@@ -105,8 +105,9 @@ def test_two_moderators_at_once_give_one_decision(
 ) -> None:
     team = make_team(session, "Team X")
     moderators = [make_user(session, Role.MODERATOR, team=team) for _ in range(2)]
-    item = make_submission(session, make_user(session, Role.CONTRIBUTOR), open_round,
-                           team=team)  # fmt: skip
+    item = make_submission(
+        session, make_user(session, Role.CONTRIBUTOR), open_round, team=team
+    )
     results: list[int] = []
     start = threading.Barrier(2)
 
@@ -116,9 +117,12 @@ def test_two_moderators_at_once_give_one_decision(
         start.wait()
         response = client.post(
             f"/moderation/items/{item.id}",
-            data={"decide-decision": decision, "decide-reason": reason,
-                  "decide-seen_status": "pending"},
-        )  # fmt: skip
+            data={
+                "decide-decision": decision,
+                "decide-reason": reason,
+                "decide-seen_status": "pending",
+            },
+        )
         results.append(response.status_code)
 
     threads = [
@@ -140,16 +144,22 @@ def test_two_moderators_at_once_give_one_decision(
 def test_the_loser_is_told_it_was_already_decided(
     client: FlaskClient, session: Session, open_round: EngagementRound, moderator: User
 ) -> None:
-    item = make_submission(session, make_user(session, Role.CONTRIBUTOR), open_round,
-                           team=moderator.team)  # fmt: skip
+    item = make_submission(
+        session, make_user(session, Role.CONTRIBUTOR), open_round, team=moderator.team
+    )
     sign_in_as(client, moderator)
     page = client.get(f"/moderation/items/{item.id}")
     assert page.status_code == 200
     item.status = "approved"  # someone else, meanwhile
     session.commit()
-    late = client.post(f"/moderation/items/{item.id}", data={
-        "decide-decision": "reject", "decide-reason": "off_topic",
-        "decide-seen_status": "pending"})  # fmt: skip
+    late = client.post(
+        f"/moderation/items/{item.id}",
+        data={
+            "decide-decision": "reject",
+            "decide-reason": "off_topic",
+            "decide-seen_status": "pending",
+        },
+    )
     assert late.status_code == 400
     assert "Another moderator decided this item a moment ago" in late.text
     reload(session)
@@ -163,8 +173,10 @@ def test_bulk_approve_and_reject(
     items = [make_submission(session, writer, open_round, team=moderator.team)
              for _ in range(4)]  # fmt: skip
     sign_in_as(client, moderator)
-    client.post("/moderation/bulk", data={"item_ids": [i.id for i in items[:3]],
-                                          "decision": "approve"})  # fmt: skip
+    client.post(
+        "/moderation/bulk",
+        data={"item_ids": [i.id for i in items[:3]], "decision": "approve"},
+    )
     no_reason = client.post(
         "/moderation/bulk", data={"item_ids": [items[3].id], "decision": "reject"}
     )
@@ -173,9 +185,14 @@ def test_bulk_approve_and_reject(
     waiting = session.get(Submission, items[3].id)
     assert waiting is not None and waiting.status == "pending"
     # items[0] was approved above: a bulk decision only acts on items still waiting.
-    client.post("/moderation/bulk", data={"item_ids": [items[0].id, items[3].id],
-                                          "decision": "reject",
-                                          "reason": "off_topic"})  # fmt: skip
+    client.post(
+        "/moderation/bulk",
+        data={
+            "item_ids": [items[0].id, items[3].id],
+            "decision": "reject",
+            "reason": "off_topic",
+        },
+    )
     page = client.get("/moderation").text
     assert "1 item decided. 1 had already been decided by someone else" in page
     reload(session)
@@ -203,9 +220,16 @@ def test_returned_input_goes_back_to_its_author_and_returns_to_the_queue(
     assert (
         "Returned to you for changes" in mine and "Please remove the team name." in mine
     )
-    edited = author.post(f"/feedback/mine/{item.id}/edit", data={
-        "mode": "named", "obstacles": "Supervision is cancelled too often.",
-        "priority": "3", "team_id": "", "role_group_id": ""})  # fmt: skip
+    edited = author.post(
+        f"/feedback/mine/{item.id}/edit",
+        data={
+            "mode": "named",
+            "obstacles": "Supervision is cancelled too often.",
+            "priority": "3",
+            "team_id": "",
+            "role_group_id": "",
+        },
+    )
     assert edited.headers["Location"] == "/feedback/mine"
     reload(session)
     back = session.get(Submission, item.id)
