@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         sessions,
     )
     from portal.accounts import routes as accounts_routes
+    from portal.audit import routes as audit_routes
     from portal.feedback import routes as feedback_routes
     from portal.feedback import session_routes  # noqa: F401 - registers its views
     from portal.framework import routes as framework_routes
@@ -68,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         feedback_routes.bp,
         moderation_routes.bp,
         safeguarding_routes.bp,
+        audit_routes.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -22,7 +22,10 @@ from portal.audit.service import verify_chain
 from portal.errors import DomainError
 from portal.framework.importer import read_file
 from portal.framework.service import import_framework
+from portal.mailer import send as mailer_send
+from portal.mailer import smtp_configured
 from portal.models import AuditEvent, Role
+from portal.moderation.notify import waiting_messages
 
 portal_cli = AppGroup("portal", help="Set up and administer Frontline Voice.")
 ROLE_NAMES = [r.value for r in Role]
@@ -156,6 +159,25 @@ def verify_audit_command() -> None:
             f"in {total} rows."
         )
     click.echo(f"Audit trail intact: {total} rows, hash chain verified.")
+
+
+@portal_cli.command("notify-moderators")
+def notify_moderators_command() -> None:
+    """Email each moderator and safeguarding lead how many items wait for them
+    (counts only). For cron. Without SMTP settings, print what would be sent."""
+    config = current_app.config
+    messages = waiting_messages(
+        db.get_session(), config["SERVICE_NAME"], config["BASE_URL"]
+    )
+    if not messages:
+        click.echo("Nothing is waiting for anyone.")
+        return
+    if smtp_configured(config):
+        click.echo(f"Sent {mailer_send(config, messages)} notification email(s).")
+        return
+    click.echo("SMTP is not configured (SMTP_HOST); these emails would be sent:")
+    for message in messages:
+        click.echo(f"\nTo: {message.to}\nSubject: {message.subject}\n\n{message.body}")
 
 
 @portal_cli.command("seed-demo")

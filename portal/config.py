@@ -56,6 +56,16 @@ DEFAULTS: dict[str, Any] = {
     "ANSWER_MAX_CHARS": 4000,
     # Warn this long before the inactivity timeout (GOV.UK timeout warning).
     "SESSION_WARNING_MINUTES": 5,
+    # Notification emails (flask portal notify-moderators). No SMTP_HOST: the command
+    # prints what it would send instead.
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_STARTTLS": True,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "MAIL_FROM": "frontline-voice@council.invalid",
+    # The portal's address as staff reach it, for links in emails.
+    "BASE_URL": "http://127.0.0.1:5000",
 }
 
 

@@ -167,3 +167,11 @@ def purge_freed_space(session: Session) -> None:
         cursor.close()
     finally:
         raw.close()
+
+
+def read_session(app: Flask | None = None) -> Session:
+    """A separate read-only session (for streaming exports after the request's
+    own transaction has committed); the caller closes it."""
+    maker = (app or current_app).extensions["portal.sessions"]["read"]
+    session: Session = maker()
+    return session

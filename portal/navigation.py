@@ -61,6 +61,7 @@ NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
             "feedback.edit_notice",
         ),
     ),
+    (Permission.VIEW_AUDIT, "audit.index", "Audit", ("audit.",)),
     (
         Permission.USE_PORTAL,
         "accounts.change_password",

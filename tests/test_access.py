@@ -77,6 +77,11 @@ ADMIN_PAGES = [
     ("GET", "/feedback/sessions", Permission.RECORD_SESSIONS),
     ("GET", "/feedback/notice", Permission.MANAGE_REFERENCE_DATA),
     ("POST", "/feedback/notice", Permission.MANAGE_REFERENCE_DATA),
+    ("GET", "/moderation", Permission.MODERATE),
+    ("POST", "/moderation/bulk", Permission.MODERATE),
+    ("GET", "/safeguarding", Permission.REVIEW_SAFEGUARDING),
+    ("GET", "/admin/audit", Permission.VIEW_AUDIT),
+    ("POST", "/admin/audit/export", Permission.VIEW_AUDIT),
     ("GET", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
     ("POST", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
 ]  # fmt: skip
@@ -140,7 +145,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(
             ["Give input", "Sessions"],
         ),
         ([Role.PLANNER], ["Rounds", "Sessions", "Framework"], ["Users", "Lists"]),
-        ([Role.MODERATOR], ["Sessions"], ["Rounds", "Give input"]),
+        ([Role.MODERATOR], ["Sessions", "Moderate"], ["Rounds", "Give input", "Audit"]),
+        ([Role.SAFEGUARDING_LEAD], ["Safeguarding"], ["Moderate", "Audit"]),
     ],
 )
 def test_navigation_shows_only_what_the_user_may_use(

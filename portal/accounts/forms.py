@@ -101,6 +101,11 @@ class NewUserForm(_UserFields):
 
 
 class EditUserForm(_UserFields):
+    independent_moderator = BooleanField(
+        "Independent moderator: also moderates anonymous input on areas about "
+        "management, from any team",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 

@@ -219,6 +219,7 @@ def user(user_id: int) -> Any:
             "display_name": account.display_name,
             "team_id": str(account.team_id or ""),
             "roles": sorted(account.roles),
+            "independent_moderator": account.independent_moderator,
         },
     )
     form.set_team_choices(_team_choices(include=account.team_id))
@@ -231,6 +232,7 @@ def user(user_id: int) -> Any:
             display_name=form.display_name.data or "",
             team_id=form.team_value(),
             roles=form.roles.data or [],
+            independent_moderator=bool(form.independent_moderator.data),
         ),
     )
     if outcome.saved:

@@ -261,11 +261,18 @@ def update_user(
     display_name: str,
     team_id: int | None,
     roles: Iterable[str],
+    independent_moderator: bool = False,
 ) -> None:
-    """The admin edit page: name, team and roles in one change (all or nothing)."""
+    """The admin edit page: name, team, roles and moderation scope in one change
+    (all or nothing)."""
     _parse_roles(roles)  # refuse bad roles before touching anything
     update_profile(session, actor, user, display_name=display_name, team_id=team_id)
     set_roles(session, actor, user, roles)
+    if user.independent_moderator != independent_moderator:
+        user.independent_moderator = independent_moderator
+        session.flush()
+        record(session, actor, AuditAction.MODERATOR_SCOPE_CHANGED, "user", user.id,
+               after={"independent_moderator": independent_moderator})  # fmt: skip
 
 
 def disable_user(session: Session, actor: User | None, user: User) -> None:

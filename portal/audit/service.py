@@ -143,3 +143,93 @@ def verify_chain(session: Session) -> Iterator[ChainProblem]:
         if event.row_hash != chain_hash(event.prev_hash, event):
             yield ChainProblem(event.id, "its content has changed since it was written")
         previous = event.row_hash
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str | None = None
+    actor_email: str | None = None
+    subject_id: str | None = None
+
+
+PAGE_SIZE = 50
+
+
+def _conditions(filters: AuditFilters) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.action:
+        conditions.append(AuditEvent.action == filters.action)
+    if filters.subject_id:
+        conditions.append(AuditEvent.subject_id == filters.subject_id.strip())
+    if filters.actor_email:
+        conditions.append(
+            AuditEvent.actor_id.in_(
+                select(User.id).where(User.email == filters.actor_email.strip().lower())
+            )
+        )
+    return conditions
+
+
+def list_events(
+    session: Session, filters: AuditFilters, before: int | None
+) -> tuple[list[AuditEvent], int | None]:
+    """Newest first, keyset pages of PAGE_SIZE; returns the rows and the next cursor."""
+    query = (
+        select(AuditEvent)
+        .where(*_conditions(filters))
+        .order_by(AuditEvent.id.desc())
+        .limit(PAGE_SIZE + 1)
+    )
+    if before:
+        query = query.where(AuditEvent.id < before)
+    rows = list(session.scalars(query))
+    if len(rows) > PAGE_SIZE:
+        return rows[:PAGE_SIZE], rows[PAGE_SIZE - 1].id
+    return rows, None
+
+
+def count_events(session: Session, filters: AuditFilters) -> int:
+    from sqlalchemy import func
+
+    return int(
+        session.scalar(
+            select(func.count()).select_from(AuditEvent).where(*_conditions(filters))
+        )
+        or 0
+    )
+
+
+EXPORT_HEADER = ["id", "occurred_at_utc", "actor_email", "action", "subject_type",
+                 "subject_id", "reason", "details", "row_hash"]  # fmt: skip
+
+
+def export_rows(session: Session, filters: AuditFilters) -> Iterator[list[Any]]:
+    """Rows for the CSV export, streamed from the database in batches."""
+    query = (
+        select(AuditEvent, User.email)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(*_conditions(filters))
+        .order_by(AuditEvent.id)
+        .execution_options(yield_per=1000)
+    )
+    for event, email in session.execute(query):
+        yield [
+            event.id,
+            event.occurred_at.isoformat(timespec="seconds"),
+            email or "",
+            event.action,
+            event.subject_type,
+            event.subject_id,
+            event.reason,
+            json.dumps(event.details, sort_keys=True) if event.details else "",
+            event.row_hash,
+        ]
+
+
+def record_export(
+    session: Session, actor: User, filters: AuditFilters, rows: int
+) -> None:
+    """Exports are the most sensitive reads: who, when, which filters, how many."""
+    record(session, actor, AuditAction.AUDIT_EXPORTED, "audit", None,
+           after={"filters": {k: v for k, v in vars(filters).items() if v},
+                  "rows": rows})  # fmt: skip

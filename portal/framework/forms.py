@@ -43,6 +43,11 @@ class AreaForm(FlaskForm):
             )
         ],
     )
+    about_management = BooleanField(
+        "This area is about managers: its anonymous input goes only to independent "
+        "moderators, not to the writers' own managers",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save area", widget=GovSubmitInput())
 
 

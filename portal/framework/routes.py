@@ -37,6 +37,7 @@ def edit_area(area_id: int) -> Any:
             area,
             title=form.title.data or "",
             description=form.description.data or "",
+            about_management=bool(form.about_management.data),
         ),
     )
     if outcome.saved:

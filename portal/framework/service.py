@@ -171,16 +171,27 @@ def get_recommendation(session: Session, recommendation_id: int) -> Recommendati
 
 
 def update_area(
-    session: Session, actor: User, area: Area, *, title: str, description: str
+    session: Session,
+    actor: User,
+    area: Area,
+    *,
+    title: str,
+    description: str,
+    about_management: bool = False,
 ) -> None:
+    """Reword an area, or mark it as about management (its anonymous input then
+    goes only to independent moderators)."""
     title, description = single_line(title), plain_text(description)
     if not title:
         raise InvalidInput("Enter a title", field="title")
-    before = {"title": area.title, "description": area.description}
-    after = {"title": title, "description": description}
+    before = {"title": area.title, "description": area.description,
+              "about_management": area.about_management}  # fmt: skip
+    after = {"title": title, "description": description,
+             "about_management": about_management}  # fmt: skip
     if before == after:
         return
     area.title, area.description = title, description
+    area.about_management = about_management
     session.flush()
     record(
         session,

@@ -224,3 +224,35 @@ def test_queue_pages_with_a_keyset_cursor(
     assert rows(first).isdisjoint(rows(second))
     assert rows(first) | rows(second) == ids
     assert client.get("/moderation?after=garbage&status=nonsense").status_code == 200
+
+
+def test_admins_set_independent_moderators_and_areas_about_management(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    from portal.models import AuditEvent
+
+    moderator = make_user(session, Role.MODERATOR)
+    sign_in_as(client, make_user(session, Role.ADMIN))
+    client.post(
+        f"/admin/users/{moderator.id}",
+        data={
+            "display_name": moderator.display_name,
+            "team_id": "",
+            "roles": ["moderator"],
+            "independent_moderator": "y",
+        },
+    )
+    area = open_round.areas[0]
+    client.post(
+        f"/framework/areas/{area.id}/edit",
+        data={
+            "title": area.title,
+            "description": area.description,
+            "about_management": "y",
+        },
+    )
+    reload(session)
+    assert session.get(User, moderator.id).independent_moderator  # type: ignore[union-attr]
+    assert session.get(Area, area.id).about_management  # type: ignore[union-attr]
+    actions = list(session.scalars(select(AuditEvent.action)))
+    assert "moderator_scope_changed" in actions and "area_updated" in actions

@@ -1,0 +1,70 @@
+"""The audit viewer for administrators, and its CSV export (itself audited)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from portal.access import Permission, requires
+from portal.audit import forms, service
+from portal.db import get_session, read_session
+from portal.export_formats import csv_rows
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+@bp.route("")
+@requires(Permission.VIEW_AUDIT)
+def index() -> Any:
+    form = forms.AuditFilterForm(request.args)
+    filters = form.filters()
+    events, next_before = service.list_events(
+        get_session(), filters, request.args.get("before", type=int)
+    )
+    return render_template(
+        "audit/index.html",
+        form=form,
+        events=events,
+        next_before=next_before,
+        total=service.count_events(get_session(), filters),
+        export=forms.ExportForm(),
+    )
+
+
+@bp.route("/export", methods=["POST"])
+@requires(Permission.VIEW_AUDIT)
+def export() -> Any:
+    if not forms.ExportForm().validate_on_submit():
+        return redirect(url_for("audit.index"))
+    filters = forms.AuditFilterForm(request.form).filters()
+    session = get_session()
+    rows = service.count_events(session, filters)
+    service.record_export(session, current_user._get_current_object(), filters, rows)
+    session.commit()
+    reader = read_session()
+
+    def generate() -> Any:
+        try:
+            yield from csv_rows(
+                service.EXPORT_HEADER, service.export_rows(reader, filters)
+            )
+        finally:
+            reader.close()
+
+    name = datetime.now(UTC).strftime("audit-%Y%m%d-%H%M.csv")
+    return Response(
+        stream_with_context(generate()),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
