@@ -4,9 +4,11 @@
 import { initAll } from './govuk-frontend.min.js'
 import { initAutosave } from './autosave.js'
 import { initCopyButtons } from './copy.js'
+import { initRedactBySelection } from './redact.js'
 import { initTimeoutWarning } from './timeout-warning.js'
 
 initAll()
 initAutosave()
 initCopyButtons()
+initRedactBySelection()
 initTimeoutWarning()

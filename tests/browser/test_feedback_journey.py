@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     sign_in_by_keyboard,
     tab_to,
 )
+from tests.conftest import reload
 from tests.factories import DEFAULT_PASSWORD, make_open_round, make_user
 
 
@@ -106,7 +107,7 @@ def test_named_then_anonymous_input_by_keyboard(page: Any, session: Session) -> 
     assert "Waiting for moderation" in page.content()
     check_axe(page, "receipt status")
 
-    session.rollback()
+    reload(session)
     kinds = dict(
         session.execute(
             select(Submission.kind, func.count()).group_by(Submission.kind)
