@@ -145,16 +145,16 @@ def seed_demo(session: Session, hash_method: str) -> list[DemoAccount]:
         )
         accounts.append(DemoAccount(email, name, roles, password))
     if inspection is not None and session.scalar(select(EngagementRound.id)) is None:
-        _demo_round(session, inspection)
+        _demo_input(session, _demo_round(session, inspection))
     return accounts
 
 
-def _demo_round(session: Session, inspection: Inspection) -> None:
+def _demo_round(session: Session, inspection: Inspection) -> EngagementRound:
     """An open round on the local-authority areas, so the journey can be tried."""
     planner = find_user_by_email(session, DEMO_ACCOUNTS[1][0])
     assert isinstance(planner, User)  # noqa: S101 - created just above
     now = utcnow()
-    save_round(
+    return save_round(
         session,
         planner,
         RoundDetails(
@@ -174,3 +174,77 @@ def _demo_round(session: Session, inspection: Inspection) -> None:
             ],
         ),
     )
+
+
+# Synthetic input written for the demo: no real people. The phone number is in
+# Ofcom's drama range.
+DEMO_INPUT = [
+    (
+        0,
+        False,
+        "Supervision is cancelled whenever the duty rota is short, so plans drift.",
+        "Protected, diarised supervision that is only moved by the service manager.",
+        5,
+    ),
+    (
+        0,
+        True,
+        "Managers sign off assessments without reading the chronology.",
+        "Audit a sample of sign-offs every month and share what is found.",
+        4,
+    ),
+    (
+        1,
+        False,
+        "Recording templates ask for the same thing three times.",
+        "One shared template for case notes and management oversight.",
+        4,
+    ),
+    (
+        1,
+        True,
+        "Mum, Sarah rang the duty line on 07700 900123 and nobody called back.",
+        "A named worker for every family while a case is open.",
+        3,
+    ),
+    (
+        2,
+        True,
+        "Agency staff leave before families get to know them.",
+        "Longer notice periods and a proper induction for agency workers.",
+        5,
+    ),
+    (
+        4,
+        False,
+        "Return home interviews are done but the findings sit in a drawer.",
+        "Put the findings in the child's plan within a week.",
+        4,
+    ),
+]
+
+
+def _demo_input(session: Session, item: EngagementRound) -> None:
+    """A few items so moderators have a queue to try."""
+    from portal.feedback.forms import new_form_token
+    from portal.feedback.service import Answers, Context, submit
+    from portal.privacy import DEFAULT_SAFEGUARDING_PHRASES, PrivacySettings
+
+    writer = find_user_by_email(session, DEMO_ACCOUNTS[3][0])
+    assert isinstance(writer, User)  # noqa: S101 - created by seed_demo
+    settings = PrivacySettings(safeguarding_phrases=DEFAULT_SAFEGUARDING_PHRASES)
+    for area_index, anonymous, obstacles, difference, priority in DEMO_INPUT:
+        submit(
+            session,
+            writer,
+            item=item,
+            area=item.areas[area_index],
+            anonymous=anonymous,
+            answers=Answers(obstacles, difference, "", priority),
+            context=Context(writer.team_id, None),
+            form_token=new_form_token(),
+            secret=new_form_token(),  # demo receipts are not shown to anyone
+            settings=settings,
+            confirmed=True,
+            now=utcnow(),
+        )

@@ -16,6 +16,7 @@ from portal.models import (
     Recommendation,
     Role,
     RoleGroup,
+    Submission,
     User,
 )
 from tests.conftest import reload
@@ -51,6 +52,7 @@ def test_make_run_sequence_is_idempotent_and_demo_accounts_sign_in(
     assert session.scalar(select(func.count()).select_from(Recommendation)) == 20
     assert session.scalar(select(func.count()).select_from(EngagementRound)) == 1
     assert session.scalar(select(func.count()).select_from(RoleGroup)) == 6
+    assert session.scalar(select(func.count()).select_from(Submission)) == 6
     client = app.test_client()
     for email, password in accounts:
         response = client.post("/sign-in", data={"email": email, "password": password})
@@ -58,6 +60,8 @@ def test_make_run_sequence_is_idempotent_and_demo_accounts_sign_in(
         assert client.get("/").status_code == 200
         if "contributor" in email:
             assert "Demo: staff engagement" in client.get("/feedback").text
+        if "moderator" in email:
+            assert "6 items" in client.get("/moderation").text
         client.post("/sign-out")
 
 
