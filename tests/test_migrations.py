@@ -56,3 +56,41 @@ def test_sqlite_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
     engine.dispose()
+
+
+def test_0004_backfills_the_personal_data_flag(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'backfill.sqlite3'}"
+    config = db.alembic_config(url)
+    command.upgrade(config, "0003")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO inspections (id, key, name, local_authority, judgement,"
+            " source) VALUES (1, 'k', 'n', 'la', 'j', '')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO areas (id, inspection_id, code, title, description,"
+            " addressed_to, position, about_management) VALUES (1, 1, 'A', 't', '',"
+            " 'lscb', 1, 0)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO engagement_rounds (id, title, purpose, opens_at, closes_at,"
+            " status, created_at) VALUES (1, 'r', '', '2015-01-01', '2015-02-01',"
+            " 'open', '2015-01-01')"
+        )
+        for n, flags in enumerate(["null", '[{"kind": "phone"}]', None]):
+            connection.exec_driver_sql(
+                "INSERT INTO submissions (id, round_id, area_id, kind, status,"
+                " submitted_on, obstacles, biggest_difference, practice_example,"
+                " pii_flags, safeguarding_flag, idempotency_key, redactions)"
+                " VALUES (?, 1, 1, 'named', 'pending', '2015-01-02', '', '', '', ?, 0,"
+                " ?, 0)",
+                (f"id-{n}", flags, f"key-{n}"),
+            )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT id, has_personal_data FROM submissions ORDER BY id"
+        ).all()
+    assert rows == [("id-0", 0), ("id-1", 1), ("id-2", 0)]
+    engine.dispose()

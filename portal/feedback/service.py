@@ -174,6 +174,7 @@ def _fill(submission: Submission, answers: Answers, report: privacy.Report) -> N
         setattr(submission, name, getattr(answers, name))
     submission.priority = answers.priority
     submission.pii_flags = report.as_json() or None
+    submission.has_personal_data = submission.pii_flags is not None
     submission.safeguarding_flag = bool(report.safeguarding)
     submission.safeguarding_reasons = report.safeguarding or None
 

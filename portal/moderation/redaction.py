@@ -58,6 +58,7 @@ def redact(
         places += len(spans)
     answers = {name: getattr(item, name) for name in ANSWER_FIELDS}
     item.pii_flags = privacy.check(answers, settings).as_json() or None
+    item.has_personal_data = item.pii_flags is not None
     item.redactions = (item.redactions or 0) + places
     session.flush()
     record(session, moderator, AuditAction.INPUT_REDACTED, "submission", item.id,
