@@ -113,3 +113,12 @@ def flagged_spans(item: Submission) -> dict[str, list[privacy.Finding]]:
                 privacy.Finding(int(flag["start"]), int(flag["end"]), str(flag["kind"]))
             )
     return found
+
+
+def highlighted_answers(item: Submission) -> dict[str, list[privacy.Segment]]:
+    """Each answer split into segments with its stored personal data marked."""
+    flagged = flagged_spans(item)
+    return {
+        name: privacy.segments(getattr(item, name) or "", flagged[name])
+        for name in ANSWER_FIELDS
+    }

@@ -113,11 +113,7 @@ def _render_item(
     redact: forms.RedactForm,
     status: int,
 ) -> Any:
-    flagged = redaction.flagged_spans(item)
-    highlighted = {
-        name: privacy.segments(getattr(item, name) or "", flagged[name])
-        for name in forms.ANSWER_LABELS
-    }
+    highlighted = redaction.highlighted_answers(item)
     return (
         render_template(
             "moderation/item.html",

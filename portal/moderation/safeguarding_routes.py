@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import privacy
 from portal.access import Permission, requires
 from portal.db import get_session
 from portal.formkit import save_form
@@ -49,11 +48,7 @@ def item(item_id: Any) -> Any:
     if outcome.saved:
         flash("The action has been recorded.", "success")
         return redirect(url_for("safeguarding.queue"))
-    flagged = redaction.flagged_spans(found)
-    highlighted = {
-        name: privacy.segments(getattr(found, name) or "", flagged[name])
-        for name in forms.ANSWER_LABELS
-    }
+    highlighted = redaction.highlighted_answers(found)
     return (
         render_template(
             "safeguarding/item.html",
