@@ -1,0 +1,80 @@
+"""The whole schema, typed, one module per part of the journey. Every change here
+ships an Alembic migration in ``migrations/versions`` (a test compares the two)."""
+
+from portal.models.accounts import (
+    ROLE_LABELS,
+    LoginFailure,
+    Role,
+    Team,
+    TeamKind,
+    User,
+    UserRole,
+)
+from portal.models.audit import (
+    AuditEvent,
+    AuditMaintenance,
+)
+from portal.models.base import (
+    NAMING_CONVENTION,
+    Base,
+    UTCDateTime,
+    utcnow,
+)
+from portal.models.engagement import (
+    Draft,
+    EngagementRound,
+    RoleGroup,
+    RoundStatus,
+    Setting,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+    round_areas,
+)
+from portal.models.framework import (
+    Addressee,
+    Area,
+    Inspection,
+    Recommendation,
+    recommendation_areas,
+)
+from portal.models.tagging import (
+    Quote,
+    RecommendationTag,
+    Theme,
+    ThemeTag,
+)
+
+__all__ = [
+    "Addressee",
+    "Area",
+    "AuditEvent",
+    "AuditMaintenance",
+    "Base",
+    "Draft",
+    "EngagementRound",
+    "Inspection",
+    "LoginFailure",
+    "NAMING_CONVENTION",
+    "Quote",
+    "ROLE_LABELS",
+    "Recommendation",
+    "RecommendationTag",
+    "Role",
+    "RoleGroup",
+    "RoundStatus",
+    "Setting",
+    "Submission",
+    "SubmissionKind",
+    "SubmissionStatus",
+    "Team",
+    "TeamKind",
+    "Theme",
+    "ThemeTag",
+    "UTCDateTime",
+    "User",
+    "UserRole",
+    "recommendation_areas",
+    "round_areas",
+    "utcnow",
+]

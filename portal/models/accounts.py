@@ -1,0 +1,118 @@
+"""People: users, their roles and teams, and failed sign-ins."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    CONTRIBUTOR = "contributor"
+    MODERATOR = "moderator"
+    PLANNER = "planner"
+    ADMIN = "admin"
+    SAFEGUARDING_LEAD = "safeguarding_lead"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.CONTRIBUTOR: "Contributor",
+    Role.MODERATOR: "Moderator",
+    Role.PLANNER: "Planner",
+    Role.ADMIN: "Administrator",
+    Role.SAFEGUARDING_LEAD: "Safeguarding lead",
+}
+
+
+class TeamKind(enum.StrEnum):
+    TEAM = "team"
+    SERVICE = "service"
+
+
+class Team(Base):
+    """Admin-managed reference data: a team or a service staff belong to."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default=TeamKind.TEAM)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    # Bumped on sign-out, disable and password change: every cookie carrying an
+    # older value stops working at its next request.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # Moderates outside any team line: sees anonymous input on areas "about
+    # management", which team moderators (the writers' own managers) do not.
+    independent_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    team: Mapped[Team | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(row.role) for row in self.role_rows)
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    # Flask-Login protocol (written out rather than inherited, to keep the types).
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """Flask-Login's id carries the session generation (its "alternative token"
+        pattern), so bumping the generation invalidates every existing cookie."""
+        return f"{self.id}:{self.session_generation}"
+
+
+class LoginFailure(Base):
+    """One failed sign-in. Keyed by a hash of the typed email, so the throttle works
+    the same for unknown accounts and never stores what was typed."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_time", "account_key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
