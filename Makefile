@@ -38,6 +38,7 @@ test: $(STAMP) ## Lint, type-check and run the whole test suite
 
 bench: $(STAMP) ## Run the benchmarks in bench/ (figures go in docs/benchmarks.md)
 	$(PY) bench/privacy.py
+	$(PY) bench/suggestions.py
 	$(PY) bench/queue.py
 
 assets: ## Rebuild static/ from npm (GOV.UK Frontend 6.3.0, council Arial build)

@@ -12,6 +12,7 @@ from portal import privacy
 from portal.audit.service import AuditAction, record
 from portal.errors import Conflict, InvalidInput
 from portal.models import Submission, SubmissionStatus, User
+from portal.tagging.service import drop_stale_quotes
 
 ANSWER_FIELDS = ("obstacles", "biggest_difference", "practice_example")
 S = SubmissionStatus
@@ -61,6 +62,7 @@ def redact(
     item.has_personal_data = item.pii_flags is not None
     item.redactions = (item.redactions or 0) + places
     session.flush()
+    drop_stale_quotes(session, item)
     record(session, moderator, AuditAction.INPUT_REDACTED, "submission", item.id,
            reason=REDACTION_REASONS[redaction.reason],
            after={"answers": sorted(plan), "characters": removed,

@@ -1,0 +1,1 @@
+"""Coding approved input to the recommendations and to themes."""

@@ -1,0 +1,297 @@
+"""Suggested tags, computed here and offline: Okapi BM25 over a short document per
+recommendation (its text and its areas' titles and descriptions) and per theme (its
+name and description), each grown with the text of input people have already tagged
+to it. Words are normalised through a small children's-services synonym list, so
+"supervision" meets "oversight" and "LAC" meets "cared for".
+
+Suggestions are only ever shown; a person accepts or ignores each one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import (
+    Recommendation,
+    RecommendationTag,
+    Submission,
+    Theme,
+    ThemeTag,
+)
+
+K1 = 1.4
+B = 0.75
+LEARNED_PER_TAG = 200  # most recent tagged items that feed each document
+ANSWERS = ("obstacles", "biggest_difference", "practice_example")
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    """a about after again all also an and any are as at be because been before being
+    but by can could did do does doing don for from get gets getting go going got had
+    has have having he her here him his how i if in into is it its just like make
+    makes many more most much my need needs no not of off on once one only or other
+    our out over own really same she should so some still such than that the their
+    them then there these they this those through to too under until up us very was
+    we were what when where which while who why will with would you your placeholder
+    ofsted wording address area improvement replace inspection report text""".split()
+)
+# Phrases first (joined into one token), then single words: each maps to a word the
+# framework's own wording uses.
+_PHRASES = {
+    "sign off": "oversight",
+    "signed off": "oversight",
+    "case notes": "recording",
+    "looked after": "cared",
+    "in care": "cared",
+    "children in care": "cared",
+    "early help": "earlyhelp",
+    "front door": "threshold",
+    "care leavers": "leavers",
+    "care leaver": "leavers",
+    "family group conference": "fgc",
+    "family group conferences": "fgc",
+    "health assessment": "health",
+    "health assessments": "health",
+    "private fostering": "privatefostering",
+    "connected persons": "connected",
+    "connected person": "connected",
+    "kinship care": "connected",
+    "family and friends": "connected",
+    "special guardianship": "permanence",
+    "reviewing officer": "iro",
+    "reviewing officers": "iro",
+    "child protection chair": "chairs",
+    "cp chair": "chairs",
+    "conference chair": "chairs",
+    "life story": "lifestory",
+    "life stories": "lifestory",
+    "later life letter": "lifestory",
+    "delegated authority": "delegated",
+    "foster carer": "fostercarer",
+    "foster carers": "fostercarer",
+    "return home interview": "returninterview",
+    "return home interviews": "returninterview",
+    "return interview": "returninterview",
+    "return interviews": "returninterview",
+    "went missing": "missing",
+    "family justice board": "familyjustice",
+    "family court": "familyjustice",
+    "care proceedings": "familyjustice",
+    "health and wellbeing board": "hwb",
+    "female genital mutilation": "fgm",
+    "serious case review": "scr",
+    "serious case reviews": "scr",
+    "national panel": "scr",
+    "learning review": "scr",
+    "performance management": "performance",
+    "performance framework": "performance",
+    "graded care profile": "neglect",
+}
+_SYNONYMS = {
+    "supervision": "oversight",
+    "supervisor": "oversight",
+    "supervisors": "oversight",
+    "supervise": "oversight",
+    "challenge": "oversight",
+    "managers": "management",
+    "manager": "management",
+    "managerial": "management",
+    "records": "recording",
+    "record": "recording",
+    "paperwork": "recording",
+    "notes": "recording",
+    "turnover": "workforce",
+    "vacancies": "workforce",
+    "vacancy": "workforce",
+    "agency": "workforce",
+    "locum": "workforce",
+    "locums": "workforce",
+    "retention": "workforce",
+    "recruitment": "workforce",
+    "caseload": "workforce",
+    "caseloads": "workforce",
+    "sickness": "workforce",
+    "morale": "workforce",
+    "staffing": "workforce",
+    "stability": "workforce",
+    "lac": "cared",
+    "cla": "cared",
+    "runaway": "missing",
+    "threshold": "earlyhelp",
+    "thresholds": "earlyhelp",
+    "mash": "earlyhelp",
+    "accommodation": "leavers",
+    "housing": "leavers",
+    "advocacy": "advocate",
+    "advocates": "advocate",
+    "fgcs": "fgc",
+    "iros": "iro",
+    "chairs": "chairs",
+    "adoption": "permanence",
+    "permanency": "permanence",
+    "drift": "permanence",
+    "sgo": "permanence",
+    "sgos": "permanence",
+    "delegated": "delegated",
+    "kpi": "performance",
+    "kpis": "performance",
+    "dashboard": "performance",
+    "metrics": "performance",
+    "indicators": "performance",
+    "data": "performance",
+    "scrutiny": "scrutiny",
+    "scrutinise": "scrutiny",
+    "neglect": "neglect",
+    "neglected": "neglect",
+    "judges": "familyjustice",
+    "judiciary": "familyjustice",
+    "cafcass": "familyjustice",
+    "cutting": "fgm",
+    "scrs": "scr",
+    "notifications": "scr",
+    "notification": "scr",
+    "quicker": "permanence",
+    "delay": "permanence",
+    "delays": "permanence",
+}
+_PHRASE_RE = re.compile(
+    r"\b("
+    + "|".join(re.escape(p) for p in sorted(_PHRASES, key=len, reverse=True))
+    + r")\b"
+)
+
+
+def _stem(word: str) -> str:
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words, with domain phrases and synonyms mapped and stemmed."""
+    lowered = _PHRASE_RE.sub(lambda m: " " + _PHRASES[m.group(1)] + " ", text.lower())
+    words = []
+    for word in _WORD.findall(lowered):
+        if word in _STOP or len(word) < 2:
+            continue
+        words.append(_stem(_SYNONYMS.get(word, word)))
+    return words
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str  # "rec" or "theme"
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    candidate: Candidate
+    score: float  # 0..1, relative to the best candidate of its kind
+
+    @property
+    def key(self) -> str:
+        return f"{self.candidate.kind}:{self.candidate.id}"
+
+
+class Index:
+    """BM25 statistics over the candidates' documents."""
+
+    def __init__(self, documents: dict[Candidate, list[str]]) -> None:
+        self.documents = {c: Counter(words) for c, words in documents.items()}
+        self.lengths = {c: max(len(words), 1) for c, words in documents.items()}
+        count = max(len(documents), 1)
+        self.average = sum(self.lengths.values()) / count
+        frequency: Counter[str] = Counter()
+        for words in self.documents.values():
+            frequency.update(words.keys())
+        self.idf = {
+            word: math.log(1 + (count - n + 0.5) / (n + 0.5))
+            for word, n in frequency.items()
+        }
+
+    def scores(self, query: Iterable[str]) -> dict[Candidate, float]:
+        terms = Counter(query)
+        result = {}
+        for candidate, words in self.documents.items():
+            norm = K1 * (1 - B + B * self.lengths[candidate] / self.average)
+            total = 0.0
+            for term, repeats in terms.items():
+                tf = words.get(term, 0)
+                if tf:
+                    total += repeats * self.idf[term] * tf * (K1 + 1) / (tf + norm)
+            if total > 0:
+                result[candidate] = total
+        return result
+
+
+def _item_text(item: Submission) -> str:
+    return " ".join(getattr(item, name) or "" for name in ANSWERS)
+
+
+def build_index(session: Session) -> Index:
+    """Documents for every recommendation and theme still in use."""
+    documents: dict[Candidate, list[str]] = {}
+    recommendations = session.scalars(
+        select(Recommendation)
+        .where(Recommendation.retired_at.is_(None))
+        .options(selectinload(Recommendation.areas))
+    )
+    for rec in recommendations:
+        words = tokens(rec.text)
+        for area in rec.areas:
+            words += tokens(area.title) * 2 + tokens(area.description)
+        candidate = Candidate("rec", rec.id, f"{rec.code}: {rec.text}")
+        documents[candidate] = words + _learned(session, RecommendationTag, rec.id)
+    for theme in session.scalars(select(Theme).where(Theme.retired_at.is_(None))):
+        candidate = Candidate("theme", theme.id, theme.name)
+        words = tokens(theme.name) * 2 + tokens(theme.description)
+        documents[candidate] = words + _learned(session, ThemeTag, theme.id)
+    return Index(documents)
+
+
+def _learned(
+    session: Session, tag: type[RecommendationTag] | type[ThemeTag], tag_id: int
+) -> list[str]:
+    """Words from input people tagged to this (the engine learns from them)."""
+    column = (
+        RecommendationTag.recommendation_id
+        if tag is RecommendationTag
+        else ThemeTag.theme_id
+    )
+    items = session.scalars(
+        select(Submission)
+        .join(tag, tag.submission_id == Submission.id)
+        .where(column == tag_id)
+        .order_by(tag.applied_at.desc())
+        .limit(LEARNED_PER_TAG)
+    )
+    return [word for item in items for word in tokens(_item_text(item))]
+
+
+def suggest(index: Index, text: str, *, per_kind: int = 3) -> list[Suggestion]:
+    """The best few recommendations and themes for the text, best first."""
+    scored = index.scores(tokens(text))
+    result: list[Suggestion] = []
+    for kind in ("rec", "theme"):
+        ranked = sorted(
+            ((c, s) for c, s in scored.items() if c.kind == kind),
+            key=lambda pair: (-pair[1], pair[0].id),
+        )[:per_kind]
+        if ranked:
+            best = ranked[0][1]
+            result.extend(Suggestion(c, round(s / best, 2)) for c, s in ranked)
+    return result
+
+
+def suggest_for(session: Session, item: Submission) -> list[Suggestion]:
+    return suggest(build_index(session), _item_text(item))
