@@ -52,6 +52,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.moderation import safeguarding_routes
     from portal.pages import routes as pages_routes
     from portal.rounds import routes as rounds_routes
+    from portal.tagging import codebook_routes  # noqa: F401 - registers its views
+    from portal.tagging import routes as tagging_routes
 
     db.init_app(app)
     # Session checks run before CSRF: an expired session on a POST then fails the
@@ -70,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         moderation_routes.bp,
         safeguarding_routes.bp,
         audit_routes.bp,
+        tagging_routes.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -42,6 +42,7 @@ NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
         "Safeguarding",
         ("safeguarding.",),
     ),
+    (Permission.TAG, "tagging.index", "Tag", ("tagging.",)),
     (Permission.MANAGE_ROUNDS, "rounds.index", "Rounds", ("rounds.",)),
     (Permission.VIEW_FRAMEWORK, "framework.index", "Framework", ("framework.",)),
     (

@@ -87,12 +87,18 @@ def save_theme(
             after={"name": clean, "parent_id": parent_id},
         )
         return theme
-    before = {"name": theme.name, "description": theme.description,
-              "parent_id": theme.parent_id}  # fmt: skip
+    before = {
+        "name": theme.name,
+        "description": theme.description,
+        "parent_id": theme.parent_id,
+    }
     theme.name, theme.description = clean, plain_text(description)
     theme.parent_id = parent_id
-    after = {"name": theme.name, "description": theme.description,
-             "parent_id": theme.parent_id}  # fmt: skip
+    after = {
+        "name": theme.name,
+        "description": theme.description,
+        "parent_id": theme.parent_id,
+    }
     if before != after:
         session.flush()
         record(
