@@ -28,10 +28,12 @@ from portal.models import (
     RoundStatus,
     Team,
     TeamKind,
+    Theme,
     User,
     utcnow,
 )
 from portal.rounds.service import RoundDetails, save_round
+from portal.tagging.codebook import save_theme
 
 DEMO_TEAMS = [
     ("Front Door and MASH", TeamKind.SERVICE),
@@ -66,6 +68,18 @@ DEMO_ACCOUNTS = [
         [Role.SAFEGUARDING_LEAD],
         "Safeguarding and Quality Assurance",
     ),
+]
+
+DEMO_THEMES = [
+    ("Supervision and oversight", "Managers' oversight, supervision and challenge."),
+    ("Workforce", "Caseloads, turnover, agency staff, recruitment and retention."),
+    ("Recording and systems", "Case recording, templates and the case system."),
+    (
+        "Early help and thresholds",
+        "Support before and below the social care threshold.",
+    ),
+    ("Children in care", "Placements, permanence and outcomes for cared for children."),
+    ("Partnership working", "Health, schools, police, courts and the boards."),
 ]
 
 DEMO_ROLE_GROUPS = [
@@ -118,14 +132,7 @@ def seed_demo(session: Session, hash_method: str) -> list[DemoAccount]:
         r.addressed_to == Addressee.LOCAL_AUTHORITY for r in inspection.recommendations
     ):
         import_framework(session, None, placeholder_recommendations(inspection))
-    teams = {t.name: t for t in session.scalars(select(Team))}
-    for name, kind in DEMO_TEAMS:
-        if name not in teams:
-            teams[name] = save_team(session, None, name=name, kind=kind)
-    groups = {g.name for g in session.scalars(select(RoleGroup))}
-    for group in DEMO_ROLE_GROUPS:
-        if group not in groups:
-            save_role_group(session, None, name=group)
+    teams = _demo_lists(session)
     accounts = []
     for email, name, roles, team_name in DEMO_ACCOUNTS:
         if find_user_by_email(session, email) is not None:
@@ -144,9 +151,32 @@ def seed_demo(session: Session, hash_method: str) -> list[DemoAccount]:
             must_change_password=False,
         )
         accounts.append(DemoAccount(email, name, roles, password))
+    _demo_themes(session)
     if inspection is not None and session.scalar(select(EngagementRound.id)) is None:
         _demo_input(session, _demo_round(session, inspection))
     return accounts
+
+
+def _demo_lists(session: Session) -> dict[str, Team]:
+    """Teams and role groups staff choose from."""
+    teams = {t.name: t for t in session.scalars(select(Team))}
+    for name, kind in DEMO_TEAMS:
+        if name not in teams:
+            teams[name] = save_team(session, None, name=name, kind=kind)
+    groups = {g.name for g in session.scalars(select(RoleGroup))}
+    for group in DEMO_ROLE_GROUPS:
+        if group not in groups:
+            save_role_group(session, None, name=group)
+    return teams
+
+
+def _demo_themes(session: Session) -> None:
+    """A starting codebook, written by the demo planner."""
+    planner = find_user_by_email(session, DEMO_ACCOUNTS[1][0])
+    if planner is None or session.scalar(select(Theme.id)) is not None:
+        return
+    for name, description in DEMO_THEMES:
+        save_theme(session, planner, name=name, description=description, parent_id=None)
 
 
 def _demo_round(session: Session, inspection: Inspection) -> EngagementRound:

@@ -17,6 +17,7 @@ from portal.models import (
     Role,
     RoleGroup,
     Submission,
+    Theme,
     User,
 )
 from tests.conftest import reload
@@ -53,6 +54,7 @@ def test_make_run_sequence_is_idempotent_and_demo_accounts_sign_in(
     assert session.scalar(select(func.count()).select_from(EngagementRound)) == 1
     assert session.scalar(select(func.count()).select_from(RoleGroup)) == 6
     assert session.scalar(select(func.count()).select_from(Submission)) == 6
+    assert session.scalar(select(func.count()).select_from(Theme)) == 6
     client = app.test_client()
     for email, password in accounts:
         response = client.post("/sign-in", data={"email": email, "password": password})
