@@ -76,6 +76,15 @@ class DecisionForm(FlaskForm):
             Length(max=NOTE_LIMIT, message="Note must be 2000 characters or fewer")
         ],
     )
+    recommendation_ids = SelectMultipleField(
+        "Recommendations",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validate_choice=False,
+    )
+    theme_ids = SelectMultipleField(
+        "Themes", widget=GovCheckboxesInput(), choices=[], validate_choice=False
+    )
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 
 

@@ -14,14 +14,23 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal import privacy
-from portal.access import Permission, requires
+from portal.access import Permission, can, requires
 from portal.db import get_session, purge_freed_space
 from portal.formkit import choices, save_form
-from portal.models import EngagementRound, Submission, SubmissionStatus, utcnow
+from portal.models import (
+    EngagementRound,
+    Recommendation,
+    Submission,
+    SubmissionStatus,
+    utcnow,
+)
 from portal.moderation import forms, redaction, service
 from portal.rounds.service import list_rounds
+from portal.tagging.codebook import list_themes
+from portal.tagging.forms import ids
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -136,6 +145,20 @@ def _item_forms(item: Submission) -> tuple[forms.DecisionForm, forms.RedactForm]
     decision = forms.DecisionForm(prefix="decide")
     if not decision.seen_status.data:
         decision.seen_status.data = item.status
+    if can(_moderator(), Permission.TAG):
+        # Tag at approval time: recommendations and themes in use.
+        decision.recommendation_ids.choices = choices(
+            (str(r.id), f"{r.code}: {r.text}")
+            for r in get_session().scalars(
+                select(Recommendation)
+                .where(Recommendation.retired_at.is_(None))
+                .order_by(Recommendation.inspection_id, Recommendation.position)
+            )
+        )
+        decision.theme_ids.choices = choices(
+            (str(t.id), t.name)
+            for t in list_themes(get_session(), include_retired=False)
+        )
     candidates = service.duplicate_candidates(get_session(), _moderator(), item)
     decision.duplicate_of.choices = choices(
         [("", "Select the item it repeats")]
@@ -172,6 +195,8 @@ def item(item_id: Any) -> Any:
                 note=decision.note.data or "",
                 duplicate_of=decision.duplicate_of.data or None,
                 seen_status=decision.seen_status.data or None,
+                recommendation_ids=ids(decision.recommendation_ids.data),
+                theme_ids=ids(decision.theme_ids.data),
             ),
             utcnow(),
         ),

@@ -29,8 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from portal.access import Permission, can
 from portal.audit.service import AuditAction, record
-from portal.errors import Conflict, InvalidInput, NotFound
+from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from portal.models import (
     Area,
     Submission,
@@ -39,6 +40,7 @@ from portal.models import (
     User,
 )
 from portal.sanitise import plain_text, single_line
+from portal.tagging import service as tagging
 
 PAGE_SIZE = 25
 ALREADY_DECIDED = (
@@ -220,6 +222,9 @@ class DecisionDetails:
     # The status the moderator was looking at. If the item has moved on since,
     # someone else decided it first: their decision stands.
     seen_status: str | None = None
+    # Tags to apply with an approval (only from people who may tag).
+    recommendation_ids: frozenset[int] = frozenset()
+    theme_ids: frozenset[int] = frozenset()
 
 
 def decide(
@@ -262,6 +267,15 @@ def decide(
     record(session, moderator, AUDIT_ACTIONS[details.decision], "submission", item.id,
            reason=reason or (note or None),
            before={"status": seen}, after={"status": target})  # fmt: skip
+    if target == S.APPROVED and (details.recommendation_ids or details.theme_ids):
+        if not can(moderator, Permission.TAG):
+            raise NotAllowed("Tagging needs the planner role")
+        tagging.set_tags(
+            session,
+            moderator,
+            item,
+            tagging.Tags(details.recommendation_ids, details.theme_ids),
+        )
     return target
 
 

@@ -159,3 +159,37 @@ def test_coverage_counts_and_gaps(
     assert page.count(">Gap<") == 8, "every recommendation has fewer than 3 items"
     sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
     assert client.get("/tagging/coverage").status_code == 403
+
+
+def test_tag_at_approval_time_on_the_moderation_page(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    item = make_submission(session, make_user(session, Role.CONTRIBUTOR), open_round)
+    rec = session.scalar(select(Recommendation))
+    assert rec is not None
+    both = make_user(session, Role.MODERATOR, Role.PLANNER)
+    sign_in_as(client, both)
+    page = client.get(f"/moderation/items/{item.id}").text
+    assert "Tag it as you approve it" in page
+    client.post(
+        f"/moderation/items/{item.id}",
+        data={"decide-decision": "approve", "decide-recommendation_ids": [str(rec.id)]},
+    )
+    reload(session)
+    tag = session.scalar(select(RecommendationTag))
+    assert tag is not None and tag.applied_by_id == both.id
+    # A moderator who may not tag cannot slip tags in with a decision.
+    other = make_submission(session, make_user(session, Role.CONTRIBUTOR), open_round)
+    sign_in_as(client, make_user(session, Role.MODERATOR))
+    assert (
+        "Tag it as you approve it"
+        not in client.get(f"/moderation/items/{other.id}").text
+    )
+    refused = client.post(
+        f"/moderation/items/{other.id}",
+        data={"decide-decision": "approve", "decide-recommendation_ids": [str(rec.id)]},
+    )
+    assert refused.status_code == 400 and "planner role" in refused.text
+    reload(session)
+    still = session.get(Submission, other.id)
+    assert still is not None and still.status == "pending", "nothing half-done"
