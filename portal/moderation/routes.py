@@ -235,5 +235,4 @@ def redact(item_id: Any) -> Any:
             "success",
         )
         return redirect(url_for("moderation.item", item_id=found.id))
-    decision, _ = _item_forms(found)
     return _render_item(found, decision, form, outcome.status)

@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from portal.models import (
     Recommendation,
@@ -241,6 +241,10 @@ def _item_text(item: Submission) -> str:
 def build_index(session: Session) -> Index:
     """Documents for every recommendation and theme still in use."""
     documents: dict[Candidate, list[str]] = {}
+    learned_recs = _learned(
+        session, RecommendationTag, RecommendationTag.recommendation_id
+    )
+    learned_themes = _learned(session, ThemeTag, ThemeTag.theme_id)
     recommendations = session.scalars(
         select(Recommendation)
         .where(Recommendation.retired_at.is_(None))
@@ -251,31 +255,38 @@ def build_index(session: Session) -> Index:
         for area in rec.areas:
             words += tokens(area.title) * 2 + tokens(area.description)
         candidate = Candidate("rec", rec.id, f"{rec.code}: {rec.text}")
-        documents[candidate] = words + _learned(session, RecommendationTag, rec.id)
+        documents[candidate] = words + learned_recs.get(rec.id, [])
     for theme in session.scalars(select(Theme).where(Theme.retired_at.is_(None))):
         candidate = Candidate("theme", theme.id, theme.name)
         words = tokens(theme.name) * 2 + tokens(theme.description)
-        documents[candidate] = words + _learned(session, ThemeTag, theme.id)
+        documents[candidate] = words + learned_themes.get(theme.id, [])
     return Index(documents)
 
 
 def _learned(
-    session: Session, tag: type[RecommendationTag] | type[ThemeTag], tag_id: int
-) -> list[str]:
-    """Words from input people tagged to this (the engine learns from them)."""
-    column = (
-        RecommendationTag.recommendation_id
-        if tag is RecommendationTag
-        else ThemeTag.theme_id
+    session: Session,
+    tag: type[RecommendationTag] | type[ThemeTag],
+    column: InstrumentedAttribute[int],
+) -> dict[int, list[str]]:
+    """Words from input people tagged to each recommendation or theme (the engine
+    learns from them): the latest LEARNED_PER_TAG items per tag, in one query."""
+    ranked = (
+        select(
+            column.label("tag_id"),
+            *(getattr(Submission, name) for name in ANSWERS),
+            func.row_number()
+            .over(partition_by=column, order_by=tag.applied_at.desc())
+            .label("rank"),
+        )
+        .join(Submission, Submission.id == tag.submission_id)
+        .subquery()
     )
-    items = session.scalars(
-        select(Submission)
-        .join(tag, tag.submission_id == Submission.id)
-        .where(column == tag_id)
-        .order_by(tag.applied_at.desc())
-        .limit(LEARNED_PER_TAG)
-    )
-    return [word for item in items for word in tokens(_item_text(item))]
+    learned: dict[int, list[str]] = {}
+    rows = session.execute(select(ranked).where(ranked.c.rank <= LEARNED_PER_TAG))
+    for row in rows:
+        text = " ".join(getattr(row, name) or "" for name in ANSWERS)
+        learned.setdefault(row.tag_id, []).extend(tokens(text))
+    return learned
 
 
 def suggest(index: Index, text: str, *, per_kind: int = 3) -> list[Suggestion]:
