@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.moderation import safeguarding_routes
     from portal.pages import routes as pages_routes
     from portal.rounds import routes as rounds_routes
+    from portal.summaries import routes as summaries_routes
     from portal.tagging import codebook_routes  # noqa: F401 - registers its views
     from portal.tagging import routes as tagging_routes
 
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         safeguarding_routes.bp,
         audit_routes.bp,
         tagging_routes.bp,
+        summaries_routes.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)
@@ -127,6 +129,10 @@ def _setup_templates(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_global(has_errors)
     app.add_template_global(navigation)
+
+    from portal.sanitise import sanitised_html
+
+    app.add_template_filter(sanitised_html)
 
     from portal.feedback.service import status_label
     from portal.moderation.service import REJECT_REASONS

@@ -56,6 +56,10 @@ DEFAULTS: dict[str, Any] = {
     "ANSWER_MAX_CHARS": 4000,
     # Warn this long before the inactivity timeout (GOV.UK timeout warning).
     "SESSION_WARNING_MINUTES": 5,
+    # Small-group suppression: breakdowns of counts show groups of at least this
+    # many; anything that shows text by group needs the larger figure.
+    "SUPPRESS_COUNT_MINIMUM": 5,
+    "SUPPRESS_TEXT_MINIMUM": 10,
     # Notification emails (flask portal notify-moderators). No SMTP_HOST: the command
     # prints what it would send instead.
     "SMTP_HOST": None,

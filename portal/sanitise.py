@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import bleach
+from markupsafe import Markup
+
 # C0 controls except tab, LF and CR, plus DEL and the C1 range: they break DOCX/XLSX
 # exports and have no meaning in typed text.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -27,3 +30,31 @@ def single_line(value: str | None) -> str:
     """Like ``plain_text`` for one-line fields (names, titles): whitespace runs,
     including newlines, become single spaces."""
     return " ".join(plain_text(value).split())
+
+
+# The only rich text in the portal: planners' narratives. A small allowlist (bold,
+# emphasis, lists, paragraphs, links to http(s)/mailto); anything else is removed.
+_ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a"})
+_ALLOWED_ATTRIBUTES = {"a": ["href"]}
+_ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+
+def clean_html(value: str | None) -> str:
+    """Sanitise planner-written rich text before it is stored."""
+    text = plain_text(value)
+    if not text:
+        return ""
+    cleaned: str = bleach.clean(
+        text,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        protocols=_ALLOWED_PROTOCOLS,
+        strip=True,
+    )
+    return cleaned
+
+
+def sanitised_html(value: str | None) -> Markup:
+    """Template filter for stored narratives: cleaned again as it is shown, so even
+    a row written some other way cannot carry script into a page."""
+    return Markup(clean_html(value))  # noqa: S704 - bleach-cleaned just now

@@ -87,6 +87,9 @@ ADMIN_PAGES = [
     ("GET", "/tagging/themes", Permission.TAG),
     ("POST", "/tagging/themes", Permission.TAG),
     ("GET", "/tagging/coverage", Permission.VIEW_SUMMARIES),
+    ("GET", "/summaries", Permission.VIEW_SUMMARIES),
+    ("GET", "/summaries/areas/{area}", Permission.VIEW_SUMMARIES),
+    ("POST", "/summaries/areas/{area}/narrative", Permission.MANAGE_PLAN),
     ("GET", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
     ("POST", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
 ]  # fmt: skip

@@ -50,6 +50,7 @@ class AuditAction(enum.StrEnum):
     TAG_REMOVED = "tag_removed"
     QUOTE_ADDED = "quote_added"
     QUOTE_REMOVED = "quote_removed"
+    SUMMARY_NOTE_SAVED = "summary_note_saved"
     TEAM_CREATED = "team_created"
     TEAM_UPDATED = "team_updated"
     FRAMEWORK_IMPORTED = "framework_imported"

@@ -41,6 +41,7 @@ from portal.models.framework import (
 from portal.models.tagging import (
     Quote,
     RecommendationTag,
+    SummaryNote,
     Theme,
     ThemeTag,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "RoundStatus",
     "Setting",
     "Submission",
+    "SummaryNote",
     "SubmissionKind",
     "SubmissionStatus",
     "Team",

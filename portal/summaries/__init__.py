@@ -1,0 +1,1 @@
+"""Themed summaries and exports for the improvement-planning seminar."""

@@ -1,0 +1,319 @@
+"""Themed summaries: what approved input says about one recommendation, theme or
+area, for one round or several. Everything is aggregated in SQL; the result is plain
+data, so the screen and every export are built from the same thing.
+
+Only approved input counts: rejected, withdrawn, duplicate and safeguarding items
+never appear (approval is the only way in). Breakdowns by team and role go through
+small-group suppression.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from portal.audit.service import AuditAction, record
+from portal.errors import InvalidInput, NotFound
+from portal.models import (
+    Area,
+    Quote,
+    Recommendation,
+    RecommendationTag,
+    RoleGroup,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+    SummaryNote,
+    Team,
+    Theme,
+    ThemeTag,
+    User,
+    utcnow,
+)
+from portal.sanitise import clean_html
+from portal.summaries.suppression import Breakdown, suppress
+
+SUBJECTS = ("recommendation", "theme", "area")
+NOT_GIVEN = "Not given"
+_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+_COMMON = frozenset(
+    """more with that this have from they their there would could should about which
+    when what need needs them been were will into also only just some than then time
+    staff work team teams make better more much""".split()
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: str
+    id: int
+    title: str
+
+
+@dataclass
+class Summary:
+    subject: Subject
+    named: int = 0
+    anonymous: int = 0
+    facilitated: int = 0
+    attendees: int = 0
+    priorities: dict[int, int] = field(default_factory=dict)
+    related: list[tuple[str, int]] = field(default_factory=list)  # themes or recs
+    quotes: list[str] = field(default_factory=list)
+    suggestion_words: list[tuple[str, int]] = field(default_factory=list)
+    teams: Breakdown | None = None
+    roles: Breakdown | None = None
+    key_messages: str = ""
+    questions: str = ""
+
+    @property
+    def total(self) -> int:
+        return self.named + self.anonymous + self.facilitated
+
+
+def subject(session: Session, kind: str, subject_id: int) -> Subject:
+    """What a summary is about: a recommendation, a theme or an area."""
+    if kind == "recommendation":
+        rec = session.get(Recommendation, subject_id)
+        if rec is not None:
+            return Subject(kind, rec.id, f"{rec.code}: {rec.text}")
+    elif kind == "area":
+        area = session.get(Area, subject_id)
+        if area is not None:
+            return Subject(kind, area.id, f"{area.code}: {area.title}")
+    elif kind == "theme":
+        theme = session.get(Theme, subject_id)
+        if theme is not None:
+            return Subject(kind, theme.id, theme.name)
+    raise NotFound("There is no such summary")
+
+
+def _scope(subject_: Subject, round_ids: list[int]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Submission.status == SubmissionStatus.APPROVED
+    ]
+    if round_ids:
+        conditions.append(Submission.round_id.in_(round_ids))
+    if subject_.kind == "recommendation":
+        conditions.append(
+            Submission.id.in_(
+                select(RecommendationTag.submission_id).where(
+                    RecommendationTag.recommendation_id == subject_.id
+                )
+            )
+        )
+    elif subject_.kind == "theme":
+        conditions.append(
+            Submission.id.in_(
+                select(ThemeTag.submission_id).where(ThemeTag.theme_id == subject_.id)
+            )
+        )
+    else:
+        conditions.append(Submission.area_id == subject_.id)
+    return conditions
+
+
+def build(
+    session: Session,
+    subject_: Subject,
+    round_ids: list[int],
+    *,
+    count_minimum: int,
+) -> Summary:
+    """The summary for one subject (one query per part, all aggregated in SQL)."""
+    scope = _scope(subject_, round_ids)
+    summary = Summary(subject_)
+    for kind, n, people in session.execute(
+        select(
+            Submission.kind,
+            func.count(),
+            func.coalesce(func.sum(Submission.attendees), 0),
+        )
+        .where(*scope)
+        .group_by(Submission.kind)
+    ):
+        if kind == SubmissionKind.NAMED:
+            summary.named = int(n)
+        elif kind == SubmissionKind.ANONYMOUS:
+            summary.anonymous = int(n)
+        else:
+            summary.facilitated, summary.attendees = int(n), int(people or 0)
+    summary.priorities = {
+        int(p or 0): int(n)
+        for p, n in session.execute(
+            select(Submission.priority, func.count())
+            .where(*scope, Submission.priority.is_not(None))
+            .group_by(Submission.priority)
+        )
+    }
+    summary.related = _related(session, subject_, scope)
+    summary.quotes = list(
+        session.scalars(
+            select(Quote.text)
+            .join(Submission, Submission.id == Quote.submission_id)
+            .where(*scope)
+            .order_by(Quote.id)
+            .limit(12)
+        )
+    )
+    summary.suggestion_words = _suggestion_words(session, scope)
+    summary.teams = _breakdown(session, scope, Team, Submission.team_id, count_minimum)
+    summary.roles = _breakdown(
+        session, scope, RoleGroup, Submission.role_group_id, count_minimum
+    )
+    note = session.scalar(
+        select(SummaryNote).where(
+            SummaryNote.subject_type == subject_.kind,
+            SummaryNote.subject_id == subject_.id,
+        )
+    )
+    if note is not None:
+        summary.key_messages, summary.questions = note.key_messages, note.questions
+    return summary
+
+
+def _related(
+    session: Session, subject_: Subject, scope: list[ColumnElement[bool]]
+) -> list[tuple[str, int]]:
+    """The themes that recur (for a recommendation or area), or the
+    recommendations (for a theme), most frequent first."""
+    if subject_.kind == "theme":
+        query = (
+            select(Recommendation.code, func.count())
+            .join(
+                RecommendationTag,
+                RecommendationTag.recommendation_id == Recommendation.id,
+            )
+            .join(Submission, Submission.id == RecommendationTag.submission_id)
+            .group_by(Recommendation.code)
+        )
+    else:
+        query = (
+            select(Theme.name, func.count())
+            .join(ThemeTag, ThemeTag.theme_id == Theme.id)
+            .join(Submission, Submission.id == ThemeTag.submission_id)
+            .group_by(Theme.name)
+        )
+    rows = session.execute(query.where(*scope).order_by(func.count().desc()).limit(8))
+    return [(str(name), int(n)) for name, n in rows]
+
+
+def _suggestion_words(
+    session: Session, scope: list[ColumnElement[bool]]
+) -> list[tuple[str, int]]:
+    """The words that come up most in "what would make the biggest difference"."""
+    counts: Counter[str] = Counter()
+    answers = session.scalars(
+        select(Submission.biggest_difference)
+        .where(*scope)
+        .execution_options(yield_per=1000)
+    )
+    for answer in answers:
+        counts.update({w for w in _WORD.findall(answer.lower()) if w not in _COMMON})
+    return [(w, n) for w, n in counts.most_common(8) if n > 1]
+
+
+def _breakdown(
+    session: Session,
+    scope: list[ColumnElement[bool]],
+    model: type[Team] | type[RoleGroup],
+    column: object,
+    minimum: int,
+) -> Breakdown:
+    rows = session.execute(
+        select(model.name, func.count())
+        .select_from(Submission)
+        .outerjoin(model, model.id == column)
+        .where(*scope)
+        .group_by(model.name)
+    )
+    return suppress({str(name or NOT_GIVEN): int(n) for name, n in rows}, minimum)
+
+
+def save_note(
+    session: Session,
+    actor: User,
+    subject_: Subject,
+    *,
+    key_messages: str,
+    questions: str,
+) -> SummaryNote:
+    """Store the planner's narrative, sanitised (bold, lists, links only)."""
+    if subject_.kind not in SUBJECTS:
+        raise InvalidInput("Unknown summary")
+    note = session.scalar(
+        select(SummaryNote).where(
+            SummaryNote.subject_type == subject_.kind,
+            SummaryNote.subject_id == subject_.id,
+        )
+    )
+    if note is None:
+        note = SummaryNote(subject_type=subject_.kind, subject_id=subject_.id)
+        session.add(note)
+    note.key_messages = clean_html(key_messages)
+    note.questions = clean_html(questions)
+    note.updated_by_id, note.updated_at = actor.id, utcnow()
+    session.flush()
+    record(session, actor, AuditAction.SUMMARY_NOTE_SAVED, subject_.kind, subject_.id)
+    return note
+
+
+def overview(
+    session: Session, round_ids: list[int]
+) -> dict[str, list[tuple[Subject, int]]]:
+    """Every subject with its number of approved items, for the summaries index."""
+    approved = [Submission.status == SubmissionStatus.APPROVED]
+    if round_ids:
+        approved.append(Submission.round_id.in_(round_ids))
+    recs = session.execute(
+        select(Recommendation, func.count(Submission.id))
+        .outerjoin(
+            RecommendationTag, RecommendationTag.recommendation_id == Recommendation.id
+        )
+        .outerjoin(
+            Submission,
+            (Submission.id == RecommendationTag.submission_id)
+            & approved[0]
+            & (approved[1] if len(approved) > 1 else True),
+        )
+        .group_by(Recommendation.id)
+        .order_by(Recommendation.inspection_id, Recommendation.position)
+    ).all()
+    themes = session.execute(
+        select(Theme, func.count(Submission.id))
+        .outerjoin(ThemeTag, ThemeTag.theme_id == Theme.id)
+        .outerjoin(
+            Submission,
+            (Submission.id == ThemeTag.submission_id)
+            & approved[0]
+            & (approved[1] if len(approved) > 1 else True),
+        )
+        .where(Theme.retired_at.is_(None))
+        .group_by(Theme.id)
+        .order_by(Theme.name)
+    ).all()
+    areas = session.execute(
+        select(Area, func.count(Submission.id))
+        .outerjoin(
+            Submission,
+            (Submission.area_id == Area.id)
+            & approved[0]
+            & (approved[1] if len(approved) > 1 else True),
+        )
+        .group_by(Area.id)
+        .order_by(Area.inspection_id, Area.position)
+    ).all()
+    return {
+        "recommendation": [
+            (Subject("recommendation", r.id, f"{r.code}: {r.text}"), int(n))
+            for r, n in recs
+        ],
+        "theme": [(Subject("theme", t.id, t.name), int(n)) for t, n in themes],
+        "area": [
+            (Subject("area", a.id, f"{a.code}: {a.title}"), int(n)) for a, n in areas
+        ],
+    }

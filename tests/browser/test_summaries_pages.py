@@ -1,0 +1,50 @@
+"""Summary pages pass axe, with a narrative written by keyboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.demo import load_bundled_framework
+from portal.models import Role
+from tests.browser.conftest import (
+    check_axe,
+    press_and_wait,
+    screenshot,
+    sign_in_by_keyboard,
+    tab_to,
+)
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_open_round,
+    make_submission,
+    make_user,
+)
+
+
+def test_summary_pages_pass_axe(page: Any, session: Session) -> None:
+    load_bundled_framework(session)
+    item_round = make_open_round(session, make_user(session, Role.PLANNER))
+    for n in range(3):
+        item = make_submission(
+            session,
+            make_user(session, Role.CONTRIBUTOR),
+            item_round,
+            text=f"Supervision point {n}",
+        )
+        item.status = "approved"
+    session.commit()
+    planner = make_user(session, Role.PLANNER)
+    sign_in_by_keyboard(page, planner.email, DEFAULT_PASSWORD)
+    page.goto(page.base_url + "/summaries")
+    check_axe(page, "summaries index")
+    page.goto(page.base_url + f"/summaries/areas/{item_round.areas[0].id}")
+    check_axe(page, "area summary")
+    tab_to(page, "key_messages", limit=80)
+    page.keyboard.type("Supervision is the theme that recurs most.")
+    page.locator("button", has_text="Save narrative").focus()
+    press_and_wait(page)
+    assert "Narrative saved." in page.content()
+    check_axe(page, "area summary with narrative")
+    screenshot(page, "summary")
