@@ -27,6 +27,7 @@ class Permission(enum.StrEnum):
     TAG = "tag"
     VIEW_SUMMARIES = "view_summaries"
     EXPORT = "export"
+    SEE_AUTHORS = "see_authors"  # names of named writers in exports
     MANAGE_PLAN = "manage_plan"
     MANAGE_USERS = "manage_users"
     MANAGE_REFERENCE_DATA = "manage_reference_data"
@@ -38,7 +39,8 @@ _EVERYONE = {Permission.USE_PORTAL, Permission.VIEW_FRAMEWORK}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CONTRIBUTOR: frozenset(_EVERYONE | {Permission.SUBMIT_FEEDBACK}),
     Role.MODERATOR: frozenset(
-        _EVERYONE | {Permission.MODERATE, Permission.RECORD_SESSIONS}
+        _EVERYONE
+        | {Permission.MODERATE, Permission.RECORD_SESSIONS, Permission.SEE_AUTHORS}
     ),
     Role.SAFEGUARDING_LEAD: frozenset(_EVERYONE | {Permission.REVIEW_SAFEGUARDING}),
     Role.PLANNER: frozenset(
@@ -61,6 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_USERS,
             Permission.MANAGE_REFERENCE_DATA,
             Permission.VIEW_AUDIT,
+            Permission.SEE_AUTHORS,
         }
     ),
 }

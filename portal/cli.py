@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,14 @@ from portal import db, demo
 from portal.accounts import passwords, service
 from portal.audit.service import verify_chain
 from portal.errors import DomainError
+from portal.export_formats import csv_rows
 from portal.framework.importer import read_file
 from portal.framework.service import import_framework
 from portal.mailer import send as mailer_send
 from portal.mailer import smtp_configured
 from portal.models import AuditEvent, Role
 from portal.moderation.notify import waiting_messages
+from portal.summaries import exports
 
 portal_cli = AppGroup("portal", help="Set up and administer Frontline Voice.")
 ROLE_NAMES = [r.value for r in Role]
@@ -178,6 +180,60 @@ def notify_moderators_command() -> None:
     click.echo("SMTP is not configured (SMTP_HOST); these emails would be sent:")
     for message in messages:
         click.echo(f"\nTo: {message.to}\nSubject: {message.subject}\n\n{message.body}")
+
+
+@portal_cli.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "--round",
+    "round_ids",
+    type=int,
+    multiple=True,
+    help="Round id (repeat for several; none means every round).",
+)
+@click.option(
+    "--authors/--no-authors", default=False, help="Include the names of named writers."
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True
+)
+def export_command(
+    fmt: str, round_ids: tuple[int, ...], authors: bool, output: Path
+) -> None:
+    """Export approved input (with tags) to a file, with a progress bar on a
+    terminal. Audited like an export from the pages."""
+    request = exports.ExportRequest(
+        list(round_ids), authors, current_app.config["SUPPRESS_TEXT_MINIMUM"]
+    )
+    with _transaction() as session:
+        total = exports.count_rows(session, request)
+        exports.record_export(session, None, request, fmt, total)
+    reader = db.read_session()
+    try:
+        with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
+            counted = _counting(exports.rows(reader, request), bar.update)
+            if fmt == "xlsx":
+                exports.write_xlsx_rows(counted, str(output))
+            else:
+                with output.open("w", encoding="utf-8", newline="") as handle:
+                    handle.writelines(csv_rows(exports.HEADER, counted))
+    finally:
+        reader.close()
+    click.echo(f"Wrote {total} rows to {output}.")
+
+
+def _counting(
+    rows: Iterator[list[object]], step: Callable[[int], None]
+) -> Iterator[list[object]]:
+    for row in rows:
+        step(1)
+        yield row
 
 
 @portal_cli.command("seed-demo")

@@ -14,7 +14,8 @@ from tests.factories import make_team, make_user
 # Expected permissions per role, written out so a change to the table is deliberate.
 EXPECTED = {
     Role.CONTRIBUTOR: {"use_portal", "view_framework", "submit_feedback"},
-    Role.MODERATOR: {"use_portal", "view_framework", "moderate", "record_sessions"},
+    Role.MODERATOR: {"use_portal", "view_framework", "moderate", "record_sessions",
+                     "see_authors"},
     Role.SAFEGUARDING_LEAD: {"use_portal", "view_framework", "review_safeguarding"},
     Role.PLANNER: {
         "use_portal", "view_framework", "manage_framework", "manage_rounds",
@@ -22,7 +23,7 @@ EXPECTED = {
     },
     Role.ADMIN: {
         "use_portal", "view_framework", "manage_framework", "manage_rounds",
-        "manage_users", "manage_reference_data", "view_audit",
+        "manage_users", "manage_reference_data", "view_audit", "see_authors",
     },
 }  # fmt: skip
 
@@ -90,6 +91,7 @@ ADMIN_PAGES = [
     ("GET", "/summaries", Permission.VIEW_SUMMARIES),
     ("GET", "/summaries/areas/{area}", Permission.VIEW_SUMMARIES),
     ("POST", "/summaries/areas/{area}/narrative", Permission.MANAGE_PLAN),
+    ("GET", "/summaries/export", Permission.EXPORT),
     ("GET", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
     ("POST", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
 ]  # fmt: skip

@@ -51,6 +51,7 @@ class AuditAction(enum.StrEnum):
     QUOTE_ADDED = "quote_added"
     QUOTE_REMOVED = "quote_removed"
     SUMMARY_NOTE_SAVED = "summary_note_saved"
+    DATA_EXPORTED = "data_exported"
     TEAM_CREATED = "team_created"
     TEAM_UPDATED = "team_updated"
     FRAMEWORK_IMPORTED = "framework_imported"

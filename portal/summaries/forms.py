@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
-from wtforms import SubmitField, TextAreaField
-from wtforms.validators import Length
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSubmitInput,
+)
+from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from portal.formkit import choices
 
 FORMATTING = (
     "You can use <strong>bold</strong>, <em>emphasis</em>, lists (<ul>, <ol>, <li>), "
@@ -30,3 +37,23 @@ class NoteForm(FlaskForm):
         ],
     )
     submit = SubmitField("Save narrative", widget=GovSubmitInput())
+
+
+class ExportForm(FlaskForm):
+    rounds = SelectMultipleField(
+        "Rounds",
+        description="None ticked means every round.",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validate_choice=False,
+    )
+    format = RadioField(
+        "Format",
+        widget=GovRadioInput(),
+        choices=choices(
+            [("csv", "CSV (opens in Excel)"), ("xlsx", "Excel workbook (XLSX)")]
+        ),
+        default="csv",
+        validators=[DataRequired("Choose a format")],
+    )
+    submit = SubmitField("Download", widget=GovSubmitInput())

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 
-from portal.access import Permission, requires
-from portal.db import get_session
-from portal.formkit import save_form
+from portal.access import Permission, can, requires
+from portal.db import get_session, read_session
+from portal.formkit import choices, save_form
 from portal.rounds.service import list_rounds
-from portal.summaries import forms, service
+from portal.summaries import exports, forms, service
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
-PATHS = {"recommendation": "recommendations", "theme": "themes", "area": "areas"}
 
 
 def _round_ids() -> list[int]:
@@ -107,3 +109,47 @@ def save_narrative(kind: str, subject_id: int) -> Any:
         flash("Narrative saved.", "success")
         return redirect(url_for("summaries.summary", kind=kind, subject_id=subject_id))
     return _summary_page(kind, subject_id, form, outcome.status)
+
+
+@bp.route("/export", methods=["GET", "POST"])
+@requires(Permission.EXPORT)
+def export() -> Any:
+    """Choose rounds and a format; the file streams and the export is audited."""
+    form = forms.ExportForm()
+    db = get_session()
+    rounds = list_rounds(db)
+    form.rounds.choices = choices((str(r.id), r.title) for r in rounds)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("summaries/export.html", form=form), status
+    actor = current_user._get_current_object()
+    request_ = exports.ExportRequest(
+        round_ids=[int(r) for r in form.rounds.data or [] if str(r).isdigit()],
+        with_authors=can(actor, Permission.SEE_AUTHORS),
+        text_minimum=current_app.config["SUPPRESS_TEXT_MINIMUM"],
+    )
+    fmt = form.format.data or "csv"
+    exports.record_export(db, actor, request_, fmt, exports.count_rows(db, request_))
+    db.commit()
+    reader = read_session()
+
+    def generate() -> Any:
+        try:
+            if fmt == "xlsx":
+                yield from exports.xlsx_chunks(reader, request_)
+            else:
+                yield from (c.encode() for c in exports.csv_chunks(reader, request_))
+        finally:
+            reader.close()
+
+    name = datetime.now(UTC).strftime(f"frontline-voice-input-%Y%m%d-%H%M.{fmt}")
+    mimetype = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if fmt == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
+    return Response(
+        stream_with_context(generate()),
+        content_type=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -48,3 +48,5 @@ def test_summary_pages_pass_axe(page: Any, session: Session) -> None:
     assert "Narrative saved." in page.content()
     check_axe(page, "area summary with narrative")
     screenshot(page, "summary")
+    page.goto(page.base_url + "/summaries/export")
+    check_axe(page, "export page")
