@@ -25,9 +25,9 @@ from portal.framework.importer import read_file
 from portal.framework.service import import_framework
 from portal.mailer import send as mailer_send
 from portal.mailer import smtp_configured
-from portal.models import AuditEvent, Role
+from portal.models import AuditEvent, Role, utcnow
 from portal.moderation.notify import waiting_messages
-from portal.summaries import exports
+from portal.summaries import exports, pack
 
 portal_cli = AppGroup("portal", help="Set up and administer Frontline Voice.")
 ROLE_NAMES = [r.value for r in Role]
@@ -186,9 +186,10 @@ def notify_moderators_command() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "xlsx"]),
+    type=click.Choice(["csv", "xlsx", "docx", "md"]),
     default="csv",
     show_default=True,
+    help="csv/xlsx: approved input; docx/md: the seminar pack.",
 )
 @click.option(
     "--round",
@@ -211,6 +212,9 @@ def export_command(
     request = exports.ExportRequest(
         list(round_ids), authors, current_app.config["SUPPRESS_TEXT_MINIMUM"]
     )
+    if fmt in ("docx", "md"):
+        _export_pack(fmt, list(round_ids), output)
+        return
     with _transaction() as session:
         total = exports.count_rows(session, request)
         exports.record_export(session, None, request, fmt, total)
@@ -226,6 +230,30 @@ def export_command(
     finally:
         reader.close()
     click.echo(f"Wrote {total} rows to {output}.")
+
+
+def _export_pack(fmt: str, round_ids: list[int], output: Path) -> None:
+    config = current_app.config
+    with _transaction() as session:
+        built = pack.build_pack(
+            session,
+            round_ids,
+            council=config["COUNCIL_NAME"],
+            minimum=config["SUPPRESS_COUNT_MINIMUM"],
+            today=utcnow().date(),
+        )
+        exports.record_export(
+            session,
+            None,
+            exports.ExportRequest(round_ids, False, 0),
+            f"pack-{fmt}",
+            len(built.sections),
+        )
+    if fmt == "md":
+        output.write_text(pack.to_markdown(built), encoding="utf-8")
+    else:
+        output.write_bytes(pack.to_docx(built))
+    click.echo(f"Wrote the seminar pack ({len(built.sections)} sections) to {output}.")
 
 
 def _counting(

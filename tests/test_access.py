@@ -92,6 +92,7 @@ ADMIN_PAGES = [
     ("GET", "/summaries/areas/{area}", Permission.VIEW_SUMMARIES),
     ("POST", "/summaries/areas/{area}/narrative", Permission.MANAGE_PLAN),
     ("GET", "/summaries/export", Permission.EXPORT),
+    ("GET", "/summaries/pack", Permission.VIEW_SUMMARIES),
     ("GET", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
     ("POST", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
 ]  # fmt: skip

@@ -57,3 +57,14 @@ class ExportForm(FlaskForm):
         validators=[DataRequired("Choose a format")],
     )
     submit = SubmitField("Download", widget=GovSubmitInput())
+
+
+class PackForm(FlaskForm):
+    format = RadioField(
+        "Format",
+        widget=GovRadioInput(),
+        choices=choices([("docx", "Word document"), ("md", "Markdown")]),
+        default="docx",
+        validators=[DataRequired("Choose a format")],
+    )
+    submit = SubmitField("Download the pack", widget=GovSubmitInput())

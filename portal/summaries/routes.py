@@ -22,7 +22,7 @@ from portal.access import Permission, can, requires
 from portal.db import get_session, read_session
 from portal.formkit import choices, save_form
 from portal.rounds.service import list_rounds
-from portal.summaries import exports, forms, service
+from portal.summaries import exports, forms, pack, service
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
 
@@ -150,6 +150,65 @@ def export() -> Any:
     )
     return Response(
         stream_with_context(generate()),
+        content_type=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _pack() -> pack.Pack:
+    config = current_app.config
+    return pack.build_pack(
+        get_session(),
+        _round_ids(),
+        council=config["COUNCIL_NAME"],
+        minimum=config["SUPPRESS_COUNT_MINIMUM"],
+        today=datetime.now(UTC).date(),
+    )
+
+
+@bp.route("/pack")
+@requires(Permission.VIEW_SUMMARIES)
+def pack_page() -> Any:
+    """The seminar pack as a print-ready page, with Word and Markdown downloads."""
+    return render_template(
+        "summaries/pack.html",
+        pack=_pack(),
+        blocks=pack.blocks,
+        round_ids=_round_ids(),
+        rounds=list_rounds(get_session()),
+        download=forms.PackForm(),
+    )
+
+
+@bp.route("/pack", methods=["POST"])
+@requires(Permission.EXPORT)
+def pack_download() -> Any:
+    form = forms.PackForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("summaries.pack_page"))
+    fmt = form.format.data or "docx"
+    built = _pack()
+    db = get_session()
+    request_ = exports.ExportRequest(_round_ids(), False, 0)
+    exports.record_export(
+        db,
+        current_user._get_current_object(),
+        request_,
+        f"pack-{fmt}",
+        len(built.sections),
+    )
+    db.commit()
+    name = datetime.now(UTC).strftime(f"seminar-pack-%Y%m%d.{fmt}")
+    if fmt == "md":
+        body: bytes = pack.to_markdown(built).encode()
+        mimetype = "text/markdown; charset=utf-8"
+    else:
+        body = pack.to_docx(built)
+        mimetype = (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+    return Response(
+        body,
         content_type=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -50,3 +50,6 @@ def test_summary_pages_pass_axe(page: Any, session: Session) -> None:
     screenshot(page, "summary")
     page.goto(page.base_url + "/summaries/export")
     check_axe(page, "export page")
+    page.goto(page.base_url + "/summaries/pack")
+    check_axe(page, "seminar pack page")
+    screenshot(page, "seminar-pack")
