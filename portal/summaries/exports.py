@@ -33,6 +33,7 @@ from portal.models import (
     ThemeTag,
     User,
 )
+from portal.summaries.suppression import suppress
 
 HEADER = [
     "round",
@@ -76,13 +77,20 @@ def count_rows(session: Session, request: ExportRequest) -> int:
 
 
 def _large_groups(session: Session, request: ExportRequest, column: Any) -> set[int]:
-    """Groups with enough items in this export to be named in it."""
-    rows = session.execute(
-        select(column, func.count())
-        .where(*_conditions(request), column.is_not(None))
-        .group_by(column)
-    )
-    return {int(group) for group, n in rows if n >= request.text_minimum}
+    """Groups that may be named in this export: the same rule as every breakdown
+    (too small, or hidden alongside a small one so it cannot be worked out)."""
+    counts = {
+        str(group): int(n)
+        for group, n in session.execute(
+            select(column, func.count())
+            .where(*_conditions(request), column.is_not(None))
+            .group_by(column)
+        )
+    }
+    breakdown = suppress(counts, request.text_minimum)
+    if breakdown.suppressed:
+        return set()
+    return {int(cell.label) for cell in breakdown.cells if not cell.hidden}
 
 
 def _tag_names(

@@ -75,8 +75,10 @@ def test_csv_export_is_safe_suppressed_and_audited(
     assert "'-2+3" in obstacles and "'@cmd" in obstacles
     assert "Tabbed" in obstacles, "a leading tab is stripped when text comes in"
     assert "ctrlchars" in obstacles, "control characters removed on the way in"
+    # Tiny team (7) is too small to name; with only one other team, naming Big team
+    # would give Tiny team away by elimination, so neither is named.
     teams = {row[column["team"]] for row in body}
-    assert teams == {"Big team", "Not shown (small group)"}
+    assert teams == {"Not shown (small group)"}
     assert {row[column["author"]] for row in body} == {""}, "planners see no authors"
     reload(session)
     event = session.scalar(
@@ -84,6 +86,23 @@ def test_csv_export_is_safe_suppressed_and_audited(
     )
     assert event is not None and event.actor_id == planner.id
     assert event.details == {"after": {"rounds": [], "rows": 17, "authors": False}}
+
+
+def test_large_teams_are_named_when_small_ones_cannot_be_inferred(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    for name, count in (("Alpha", 10), ("Beta", 11), ("Gamma", 12), ("Delta", 3)):
+        team = make_team(session, name)
+        for n in range(count):
+            _approved(session, open_round, f"{name} {n}", team=team)
+    sign_in_as(client, make_user(session, Role.PLANNER))
+    table = _csv(
+        client.post("/summaries/export", data={"format": "csv"}).get_data(as_text=True)
+    )
+    column = table[0].index("team")
+    named = {row[column] for row in table[1:]}
+    # Delta (3) is hidden, and Alpha (the next smallest) with it.
+    assert named == {"Beta", "Gamma", "Not shown (small group)"}
 
 
 def test_xlsx_export_has_text_cells_only(
