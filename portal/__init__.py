@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.moderation import routes as moderation_routes
     from portal.moderation import safeguarding_routes
     from portal.pages import routes as pages_routes
+    from portal.plan import routes as plan_routes
     from portal.rounds import routes as rounds_routes
     from portal.summaries import routes as summaries_routes
     from portal.tagging import codebook_routes  # noqa: F401 - registers its views
@@ -75,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         audit_routes.bp,
         tagging_routes.bp,
         summaries_routes.bp,
+        plan_routes.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

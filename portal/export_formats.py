@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+# Characters Word's XML cannot hold (control characters, lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text python-docx can write: a defensive filter (input is cleaned on the way
+    in, but one bad row must never break every Word export)."""
+    return _NOT_XML.sub("", text)
 
 
 def safe_cell(value: Any) -> str:

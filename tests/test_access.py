@@ -93,6 +93,8 @@ ADMIN_PAGES = [
     ("POST", "/summaries/areas/{area}/narrative", Permission.MANAGE_PLAN),
     ("GET", "/summaries/export", Permission.EXPORT),
     ("GET", "/summaries/pack", Permission.VIEW_SUMMARIES),
+    ("GET", "/plan", Permission.MANAGE_PLAN),
+    ("POST", "/plan/export", Permission.EXPORT),
     ("GET", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
     ("POST", "/admin/role-groups", Permission.MANAGE_REFERENCE_DATA),
 ]  # fmt: skip

@@ -52,6 +52,7 @@ class AuditAction(enum.StrEnum):
     QUOTE_REMOVED = "quote_removed"
     SUMMARY_NOTE_SAVED = "summary_note_saved"
     DATA_EXPORTED = "data_exported"
+    PLAN_ACTION_SAVED = "plan_action_saved"
     TEAM_CREATED = "team_created"
     TEAM_UPDATED = "team_updated"
     FRAMEWORK_IMPORTED = "framework_imported"

@@ -38,6 +38,11 @@ from portal.models.framework import (
     Recommendation,
     recommendation_areas,
 )
+from portal.models.plan import (
+    ActionStatus,
+    PlanAction,
+    plan_evidence,
+)
 from portal.models.tagging import (
     Quote,
     RecommendationTag,
@@ -47,6 +52,9 @@ from portal.models.tagging import (
 )
 
 __all__ = [
+    "ActionStatus",
+    "PlanAction",
+    "plan_evidence",
     "Addressee",
     "Area",
     "AuditEvent",

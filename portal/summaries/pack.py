@@ -16,12 +16,11 @@ from docx.shared import Pt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.export_formats import xml_safe
 from portal.models import EngagementRound, Recommendation
 from portal.summaries import service
 from portal.summaries.suppression import Breakdown
 
-# Characters Word's XML cannot hold (control characters, lone surrogates).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
@@ -115,24 +114,20 @@ def _breakdown_lines(breakdown: Breakdown | None, minimum: int) -> list[str]:
     return [f"{c.label}: {c.shown(minimum)}" for c in breakdown.cells]
 
 
-def _xml_safe(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
 def to_docx(pack: Pack) -> bytes:
     document = Document()
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(11)
-    document.add_heading(_xml_safe(pack.title), level=0)
-    document.add_paragraph(_xml_safe(f"{pack.council} · {pack.made_on:%-d %B %Y}"))
-    document.add_paragraph(_xml_safe("Rounds: " + ("; ".join(pack.rounds) or "all")))
+    document.add_heading(xml_safe(pack.title), level=0)
+    document.add_paragraph(xml_safe(f"{pack.council} · {pack.made_on:%-d %B %Y}"))
+    document.add_paragraph(xml_safe("Rounds: " + ("; ".join(pack.rounds) or "all")))
     document.add_heading("Contents", level=1)
     for section in pack.sections:
-        document.add_paragraph(_xml_safe(section.subject.title), style="List Number")
+        document.add_paragraph(xml_safe(section.subject.title), style="List Number")
     for section in pack.sections:
         document.add_page_break()  # type: ignore[no-untyped-call]
-        document.add_heading(_xml_safe(section.subject.title), level=1)
-        document.add_paragraph(_xml_safe(_counts(section)))
+        document.add_heading(xml_safe(section.subject.title), level=1)
+        document.add_paragraph(xml_safe(_counts(section)))
         ratings = ", ".join(f"{p}: {section.priorities.get(p, 0)}" for p in range(1, 6))
         document.add_paragraph(
             f"How much improving this would help (1 to 5): {ratings}."
@@ -167,12 +162,12 @@ def _docx_part(
     document.add_heading(heading, level=2)
     for kind, text in items:
         if kind == "li":
-            document.add_paragraph(_xml_safe(text), style="List Bullet")
+            document.add_paragraph(xml_safe(text), style="List Bullet")
         elif kind == "quote":
             paragraph = document.add_paragraph(style="Quote")
-            paragraph.add_run(_xml_safe(f"“{text}”")).italic = True
+            paragraph.add_run(xml_safe(f"“{text}”")).italic = True
         else:
-            document.add_paragraph(_xml_safe(text))
+            document.add_paragraph(xml_safe(text))
 
 
 def _md(text: str) -> str:

@@ -53,3 +53,23 @@ def test_summary_pages_pass_axe(page: Any, session: Session) -> None:
     page.goto(page.base_url + "/summaries/pack")
     check_axe(page, "seminar pack page")
     screenshot(page, "seminar-pack")
+    page.locator("button", has_text="Download the pack").focus()
+    with page.expect_download() as pack_download:
+        page.keyboard.press("Enter")
+    assert pack_download.value.suggested_filename.endswith(".docx")
+
+    page.goto(page.base_url + "/summaries/export")
+    page.locator("button", has_text="Download").focus()
+    with page.expect_download() as data_download:
+        page.keyboard.press("Enter")
+    assert data_download.value.suggested_filename.endswith(".csv")
+
+    page.goto(page.base_url + "/plan")
+    check_axe(page, "improvement plan")
+    page.locator("a", has_text="Add an action").first.focus()
+    press_and_wait(page)
+    check_axe(page, "new plan action")
+    page.locator("button", has_text="Save action").focus()
+    press_and_wait(page)
+    check_axe(page, "new plan action with errors")
+    screenshot(page, "plan-action")

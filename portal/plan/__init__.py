@@ -1,0 +1,1 @@
+"""The improvement plan: actions answering each recommendation, with their evidence."""

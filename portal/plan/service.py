@@ -1,0 +1,137 @@
+"""Plan rules: each action answers one recommendation, has a lead officer, a target
+date and a measure of success, and may cite approved staff input tagged to that
+recommendation as its evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.audit.service import AuditAction, record
+from portal.errors import InvalidInput, NotFound
+from portal.models import (
+    ActionStatus,
+    PlanAction,
+    Recommendation,
+    RecommendationTag,
+    Submission,
+    SubmissionStatus,
+    User,
+    utcnow,
+)
+from portal.sanitise import plain_text, single_line
+
+
+@dataclass(frozen=True)
+class ActionDetails:
+    action: str
+    lead_officer: str
+    target_date: date
+    success_measure: str
+    status: str
+    evidence_ids: list[str]
+
+
+def plan(session: Session) -> list[tuple[Recommendation, list[PlanAction]]]:
+    """Every recommendation in use with its actions, in framework order."""
+    recommendations = list(
+        session.scalars(
+            select(Recommendation)
+            .where(Recommendation.retired_at.is_(None))
+            .order_by(Recommendation.inspection_id, Recommendation.position)
+        )
+    )
+    actions: dict[int, list[PlanAction]] = {}
+    for action in session.scalars(
+        select(PlanAction)
+        .options(selectinload(PlanAction.evidence))
+        .order_by(PlanAction.target_date, PlanAction.id)
+    ):
+        actions.setdefault(action.recommendation_id, []).append(action)
+    return [(rec, actions.get(rec.id, [])) for rec in recommendations]
+
+
+def evidence_choices(session: Session, recommendation_id: int) -> list[Submission]:
+    """Approved input tagged to the recommendation: what an action may cite."""
+    return list(
+        session.scalars(
+            select(Submission)
+            .join(RecommendationTag, RecommendationTag.submission_id == Submission.id)
+            .where(
+                RecommendationTag.recommendation_id == recommendation_id,
+                Submission.status == SubmissionStatus.APPROVED,
+            )
+            .order_by(Submission.submitted_on, Submission.id)
+            .limit(200)
+        )
+    )
+
+
+def get_action(session: Session, action_id: int) -> PlanAction:
+    action = session.get(PlanAction, action_id)
+    if action is None:
+        raise NotFound("There is no such action")
+    return action
+
+
+def _evidence(
+    session: Session, recommendation_id: int, ids: Iterable[str]
+) -> list[Submission]:
+    wanted = set(ids)
+    if not wanted:
+        return []
+    allowed = {s.id: s for s in evidence_choices(session, recommendation_id)}
+    if not wanted <= set(allowed):
+        raise InvalidInput(
+            "Choose evidence from approved input tagged to this recommendation",
+            field="evidence_ids",
+        )
+    return [allowed[i] for i in sorted(wanted)]
+
+
+def save_action(
+    session: Session,
+    actor: User,
+    recommendation: Recommendation,
+    details: ActionDetails,
+    action: PlanAction | None = None,
+) -> PlanAction:
+    """Draft a new action for a recommendation, or change one."""
+    text, measure = plain_text(details.action), plain_text(details.success_measure)
+    lead = single_line(details.lead_officer)
+    if not text:
+        raise InvalidInput("Describe what will be done", field="action")
+    if not lead:
+        raise InvalidInput("Enter the lead officer", field="lead_officer")
+    if not measure:
+        raise InvalidInput(
+            "Enter how success will be measured", field="success_measure"
+        )
+    if details.status not in {s.value for s in ActionStatus}:
+        raise InvalidInput("Select a status", field="status")
+    evidence = _evidence(session, recommendation.id, details.evidence_ids)
+    if action is None:
+        action = PlanAction(recommendation_id=recommendation.id, created_by_id=actor.id)
+        session.add(action)
+    action.action, action.lead_officer, action.success_measure = text, lead, measure
+    action.target_date, action.status = details.target_date, details.status
+    action.evidence = evidence
+    action.updated_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor,
+        AuditAction.PLAN_ACTION_SAVED,
+        "plan_action",
+        action.id,
+        after={
+            "recommendation": recommendation.code,
+            "status": details.status,
+            "evidence": len(evidence),
+        },
+    )
+    return action
