@@ -126,3 +126,20 @@ def test_cli_writes_the_pack(
         args=["portal", "export", "--format", "md", "-o", str(md)]
     )
     assert result.exit_code == 0 and md.read_text().startswith("# What frontline staff")
+
+
+def test_word_exports_survive_characters_word_cannot_hold() -> None:
+    # Input is cleaned on the way in; this guards the exports on their own, so one
+    # bad row written some other way cannot break every pack and plan.
+    from datetime import date
+
+    from portal.summaries import service
+    from portal.summaries.pack import Pack, to_docx
+
+    section = service.Summary(
+        service.Subject("recommendation", 1, "R1: bad\x00\x0b\x0c")
+    )
+    section.quotes = ["quote\x1f with \ud800 surrogate"]
+    data = to_docx(Pack("Pack\x0b", "C", date(2015, 12, 1), [], [section], 5))
+    xml = _docx_text(data)
+    assert "R1: bad" in xml and "quote with  surrogate" in xml
