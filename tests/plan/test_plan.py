@@ -132,12 +132,13 @@ def test_plan_downloads_in_the_council_layout(
         )
     assert "'=cmd" in strings or "&apos;=cmd" in strings
     reload(session)
-    exported = [
-        e.subject_id
-        for e in session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "data_exported")
+    exported = list(
+        session.scalars(
+            select(AuditEvent.subject_id)
+            .where(AuditEvent.action == "data_exported")
+            .order_by(AuditEvent.id)
         )
-    ]
+    )
     assert exported == ["plan-docx", "plan-xlsx"]
 
 

@@ -57,8 +57,10 @@ def test_pack_in_every_format(
         _tagged(session, open_round, "LSCB-R2", team)
     planner = make_user(session, Role.PLANNER)
     sign_in_as(client, planner)
+    rec = session.scalar(select(Recommendation).where(Recommendation.code == "LSCB-R2"))
+    assert rec is not None
     client.post(
-        "/summaries/recommendations/2/narrative",
+        f"/summaries/recommendations/{rec.id}/narrative",
         data={"key_messages": "<ul><li>Scrutiny of <strong>care</strong></li></ul>"},
     )
     page = client.get("/summaries/pack")
