@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     redirect,
     render_template,
     request,
@@ -19,6 +17,7 @@ from flask_login import current_user
 from portal.access import Permission, requires
 from portal.audit import forms, service
 from portal.db import get_session, read_session
+from portal.downloads import attachment
 from portal.export_formats import csv_rows
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -62,9 +61,4 @@ def export() -> Any:
         finally:
             reader.close()
 
-    name = datetime.now(UTC).strftime("audit-%Y%m%d-%H%M.csv")
-    return Response(
-        stream_with_context(generate()),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(stream_with_context(generate()), "audit", "csv")

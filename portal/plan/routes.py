@@ -3,12 +3,11 @@ and the plan as Word or Excel."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -20,6 +19,7 @@ from flask_login import current_user
 
 from portal.access import Permission, requires
 from portal.db import get_session
+from portal.downloads import attachment
 from portal.errors import NotFound
 from portal.formkit import choices, save_form
 from portal.models import PlanAction, Recommendation
@@ -125,16 +125,5 @@ def export() -> Any:
     db.commit()
     title = f"{current_app.config['COUNCIL_NAME']}: draft improvement plan"
     if fmt == "xlsx":
-        body = exports.to_xlsx(plan)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = exports.to_docx(plan, title)
-        mimetype = (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        )
-    name = datetime.now(UTC).strftime(f"improvement-plan-%Y%m%d.{fmt}")
-    return Response(
-        body,
-        content_type=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+        return attachment(exports.to_xlsx(plan), "improvement-plan", "xlsx")
+    return attachment(exports.to_docx(plan, title), "improvement-plan", "docx")

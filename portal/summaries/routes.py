@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -20,6 +19,7 @@ from flask_login import current_user
 
 from portal.access import Permission, can, requires
 from portal.db import get_session, read_session
+from portal.downloads import attachment
 from portal.formkit import choices, save_form
 from portal.rounds.service import list_rounds
 from portal.summaries import exports, forms, pack, service
@@ -142,17 +142,7 @@ def export() -> Any:
         finally:
             reader.close()
 
-    name = datetime.now(UTC).strftime(f"frontline-voice-input-%Y%m%d-%H%M.{fmt}")
-    mimetype = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if fmt == "xlsx"
-        else "text/csv; charset=utf-8"
-    )
-    return Response(
-        stream_with_context(generate()),
-        content_type=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(stream_with_context(generate()), "frontline-voice-input", fmt)
 
 
 def _pack() -> pack.Pack:
@@ -198,17 +188,6 @@ def pack_download() -> Any:
         len(built.sections),
     )
     db.commit()
-    name = datetime.now(UTC).strftime(f"seminar-pack-%Y%m%d.{fmt}")
     if fmt == "md":
-        body: bytes = pack.to_markdown(built).encode()
-        mimetype = "text/markdown; charset=utf-8"
-    else:
-        body = pack.to_docx(built)
-        mimetype = (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        )
-    return Response(
-        body,
-        content_type=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+        return attachment(pack.to_markdown(built), "seminar-pack", "md")
+    return attachment(pack.to_docx(built), "seminar-pack", "docx")
