@@ -351,3 +351,14 @@ def segments(text: str, findings: list[Finding]) -> list[Segment]:
     if position < len(text):
         parts.append(Segment(text[position:]))
     return parts
+
+
+def highlight(report: Report | None, texts: dict[str, str]) -> dict[str, list[Segment]]:
+    """The answers that have findings, split into segments for highlighting."""
+    if report is None:
+        return {}
+    return {
+        name: segments(texts.get(name, ""), findings)
+        for name, findings in report.findings.items()
+        if findings
+    }

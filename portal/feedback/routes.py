@@ -103,11 +103,8 @@ def _render_give(
     restored_at: str | None = None,
 ) -> Any:
     form.ensure_token()
-    highlighted = {
-        name: privacy.segments(getattr(form, name).data or "", findings)
-        for name, findings in (report.findings.items() if report else [])
-        if findings
-    }
+    # Findings are positions in the cleaned text, so highlight that.
+    highlighted = privacy.highlight(report, form.answers().cleaned().texts())
     return (
         render_template(
             "feedback/give.html",

@@ -29,11 +29,8 @@ def sessions() -> Any:
 def _render(form: forms.SessionForm, item: EngagementRound, **extra: Any) -> Any:
     form.ensure_token()
     report: privacy.Report | None = extra.get("report")
-    highlighted = {
-        name: privacy.segments(getattr(form, name).data or "", findings)
-        for name, findings in (report.findings.items() if report else [])
-        if findings
-    }
+    # Findings are positions in the cleaned text, so highlight that.
+    highlighted = privacy.highlight(report, form.answers().cleaned().texts())
     status = extra.pop("status", 200)
     return (
         render_template(

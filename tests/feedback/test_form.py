@@ -490,3 +490,18 @@ def test_keep_alive_resets_the_inactivity_clock(
         assert response.get_json() == {"ok": True}
         traveller.shift(timedelta(minutes=57))
         assert client.get("/feedback").status_code == 200
+
+
+def test_highlights_line_up_when_the_text_had_surrounding_space(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
+    url = form_url(open_round)
+    warned = client.post(
+        url,
+        data=answers(
+            obstacles="   \n  Call 07700 900123 today",
+            form_token=fresh_token(client, url),
+        ),
+    )
+    assert '<mark class="app-flag">07700 900123<' in warned.text
