@@ -24,6 +24,7 @@ from portal.audit.service import AuditAction, record
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.feedback import drafts, receipts
 from portal.models import (
+    ANSWER_FIELDS,
     Area,
     EngagementRound,
     RoleGroup,
@@ -36,7 +37,6 @@ from portal.models import (
 )
 from portal.sanitise import plain_text
 
-ANSWER_FIELDS = ("obstacles", "biggest_difference", "practice_example")
 SESSION_TYPES = {
     "team_meeting": "Team meeting",
     "workshop": "Workshop",

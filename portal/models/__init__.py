@@ -21,6 +21,8 @@ from portal.models.base import (
     utcnow,
 )
 from portal.models.engagement import (
+    ANSWER_FIELDS,
+    ANSWER_LABELS,
     Draft,
     EngagementRound,
     RoleGroup,
@@ -52,6 +54,8 @@ from portal.models.tagging import (
 )
 
 __all__ = [
+    "ANSWER_FIELDS",
+    "ANSWER_LABELS",
     "ActionStatus",
     "PlanAction",
     "plan_evidence",

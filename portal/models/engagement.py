@@ -93,6 +93,16 @@ class SubmissionStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# The three free-text answers every engagement form asks for, in form order.
+# Moderation, redaction, tagging and suggestions all walk these columns.
+ANSWER_FIELDS = ("obstacles", "biggest_difference", "practice_example")
+ANSWER_LABELS = {
+    "obstacles": "What gets in the way today",
+    "biggest_difference": "What would make the biggest difference",
+    "practice_example": "Example from practice",
+}
+
+
 class Submission(Base):
     """One person's (or one session's) input on one area in one round.
 

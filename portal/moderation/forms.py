@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.formkit import choices
+from portal.models import ANSWER_LABELS
 from portal.moderation.redaction import REDACTION_REASONS
 from portal.moderation.safeguarding import ACTIONS
 from portal.moderation.service import REJECT_REASONS, Decision
@@ -35,11 +36,6 @@ DECISION_LABELS = {
     Decision.RETURN: "Return to the author for changes",
     Decision.DUPLICATE: "Mark as a duplicate of another item",
     Decision.ESCALATE: "Escalate to the safeguarding lead",
-}
-ANSWER_LABELS = {
-    "obstacles": "What gets in the way today",
-    "biggest_difference": "What would make the biggest difference",
-    "practice_example": "Example from practice",
 }
 NOTE_LIMIT = 2000
 

@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 from portal import privacy
 from portal.audit.service import AuditAction, record
 from portal.errors import Conflict, InvalidInput
-from portal.models import Submission, SubmissionStatus, User
+from portal.models import ANSWER_FIELDS, Submission, SubmissionStatus, User
 from portal.tagging.service import drop_stale_quotes
 
-ANSWER_FIELDS = ("obstacles", "biggest_difference", "practice_example")
 S = SubmissionStatus
 
 REDACTION_REASONS = {

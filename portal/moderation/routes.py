@@ -21,6 +21,7 @@ from portal.access import Permission, can, requires
 from portal.db import get_session, purge_freed_space
 from portal.formkit import choices, save_form
 from portal.models import (
+    ANSWER_LABELS,
     EngagementRound,
     Recommendation,
     Submission,
@@ -130,7 +131,7 @@ def _render_item(
             decision=decision,
             redact=redact,
             highlighted=highlighted,
-            answer_labels=forms.ANSWER_LABELS,
+            answer_labels=ANSWER_LABELS,
         ),
         status,
     )
@@ -170,7 +171,7 @@ def _item_forms(item: Submission) -> tuple[forms.DecisionForm, forms.RedactForm]
         (
             f"{name}:{f.start}:{f.end}",
             f"{f.label}: “{getattr(item, name)[f.start : f.end]}” "
-            f"in {forms.ANSWER_LABELS[name].lower()}",
+            f"in {ANSWER_LABELS[name].lower()}",
         )
         for name, findings in flagged.items()
         for f in findings

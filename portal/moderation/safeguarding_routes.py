@@ -10,7 +10,7 @@ from flask_login import current_user
 from portal.access import Permission, requires
 from portal.db import get_session
 from portal.formkit import save_form
-from portal.models import utcnow
+from portal.models import ANSWER_LABELS, utcnow
 from portal.moderation import forms, redaction, safeguarding
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
@@ -55,7 +55,7 @@ def item(item_id: Any) -> Any:
             item=found,
             form=form,
             highlighted=highlighted,
-            answer_labels=forms.ANSWER_LABELS,
+            answer_labels=ANSWER_LABELS,
             actions=safeguarding.ACTIONS,
         ),
         outcome.status,

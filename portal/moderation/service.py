@@ -47,7 +47,6 @@ ALREADY_DECIDED = (
     "Another moderator decided this item a moment ago, so your decision was not "
     "saved. Reload the page to see what they decided."
 )
-ANSWER_FIELDS = ("obstacles", "biggest_difference", "practice_example")
 
 
 class Decision(enum.StrEnum):

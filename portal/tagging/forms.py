@@ -23,12 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 from portal.formkit import choices
-
-ANSWER_LABELS = {
-    "obstacles": "What gets in the way today",
-    "biggest_difference": "What would make the biggest difference",
-    "practice_example": "Example from practice",
-}
+from portal.models import ANSWER_LABELS
 
 
 def ids(values: list[str] | None) -> frozenset[int]:

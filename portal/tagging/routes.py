@@ -13,7 +13,7 @@ from portal.access import Permission, requires
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import choices, save_form
-from portal.models import Inspection, Quote, Recommendation, Theme
+from portal.models import ANSWER_LABELS, Inspection, Quote, Recommendation, Theme
 from portal.rounds.service import list_rounds
 from portal.tagging import codebook, coverage, forms, service, suggestions
 
@@ -137,7 +137,7 @@ def _render_item(
             quotes=list(
                 db.scalars(select(Quote).where(Quote.submission_id == item.id))
             ),
-            answer_labels=forms.ANSWER_LABELS,
+            answer_labels=ANSWER_LABELS,
             accept=forms.SuggestionForm(),
         ),
         status,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.audit.service import AuditAction, record
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.models import (
+    ANSWER_FIELDS,
     Quote,
     Recommendation,
     RecommendationTag,
@@ -25,7 +26,6 @@ from portal.models import (
 )
 from portal.sanitise import plain_text
 
-ANSWER_FIELDS = ("obstacles", "biggest_difference", "practice_example")
 PAGE_SIZE = 25
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from portal.models import (
+    ANSWER_FIELDS,
     Recommendation,
     RecommendationTag,
     Submission,
@@ -29,7 +30,6 @@ from portal.models import (
 K1 = 1.4
 B = 0.75
 LEARNED_PER_TAG = 200  # most recent tagged items that feed each document
-ANSWERS = ("obstacles", "biggest_difference", "practice_example")
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -235,7 +235,7 @@ class Index:
 
 
 def _item_text(item: Submission) -> str:
-    return " ".join(getattr(item, name) or "" for name in ANSWERS)
+    return " ".join(getattr(item, name) or "" for name in ANSWER_FIELDS)
 
 
 def build_index(session: Session) -> Index:
@@ -273,7 +273,7 @@ def _learned(
     ranked = (
         select(
             column.label("tag_id"),
-            *(getattr(Submission, name) for name in ANSWERS),
+            *(getattr(Submission, name) for name in ANSWER_FIELDS),
             func.row_number()
             .over(partition_by=column, order_by=tag.applied_at.desc())
             .label("rank"),
@@ -284,7 +284,7 @@ def _learned(
     learned: dict[int, list[str]] = {}
     rows = session.execute(select(ranked).where(ranked.c.rank <= LEARNED_PER_TAG))
     for row in rows:
-        text = " ".join(getattr(row, name) or "" for name in ANSWERS)
+        text = " ".join(getattr(row, name) or "" for name in ANSWER_FIELDS)
         learned.setdefault(row.tag_id, []).extend(tokens(text))
     return learned
 
