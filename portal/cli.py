@@ -39,12 +39,12 @@ def _transaction() -> Iterator[Session]:
     session = db.get_session()
     try:
         yield session
-        session.commit()
+        db.commit(session)
     except DomainError as error:
-        session.rollback()
+        db.rollback(session)
         raise click.ClickException(error.message) from None
     except BaseException:
-        session.rollback()
+        db.rollback(session)
         raise
 
 
@@ -99,8 +99,9 @@ def create_user_command(
             email=email,
             display_name=name,
             roles=roles,
-            password=password,
-            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            password_hash=passwords.hash_password(
+                password, current_app.config["PASSWORD_HASH_METHOD"]
+            ),
             team_id=team_id,
             must_change_password=not piped,
         )

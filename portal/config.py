@@ -18,7 +18,12 @@ DEFAULTS: dict[str, Any] = {
     # DATABASE_URL defaults to instance/portal.sqlite3 (set in create_app once the
     # instance path is known).
     "DATABASE_URL": None,
-    "SQLITE_BUSY_TIMEOUT_SECONDS": 15,
+    # A write waits this long for SQLite's lock on each attempt, and a request
+    # retries its whole transaction until WRITE_RETRY_SECONDS have passed; then the
+    # writer gets their words back. Both stay well below gunicorn's 30 s worker
+    # timeout (gunicorn.conf.py; docs/deployment.md).
+    "SQLITE_BUSY_TIMEOUT_SECONDS": 5,
+    "WRITE_RETRY_SECONDS": 20,
     # Sessions: absolute lifetime and inactivity timeout, both checked on the server.
     "SESSION_ABSOLUTE_HOURS": 10,
     "SESSION_IDLE_MINUTES": 60,

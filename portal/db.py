@@ -1,37 +1,54 @@
 """Engine, sessions and migrations.
 
 One SQLAlchemy session per request (or CLI command), created lazily and closed at
-teardown. Routes and CLI commands commit; services only flush.
+teardown. A request reads in a plain (deferred) transaction; a view that writes
+declares it with ``portal.transaction.writes``, which opens the write transaction,
+commits and retries. CLI commands commit themselves; services only flush.
 
-SQLite: WAL, foreign keys, a busy timeout, and we issue BEGIN ourselves so that write
-requests take the write lock up front (``BEGIN IMMEDIATE``). A deferred transaction
-that reads then writes fails at once with "database is locked" instead of waiting.
+SQLite: WAL, foreign keys, a busy timeout, and we issue BEGIN ourselves so that the
+write transaction takes the lock up front (``BEGIN IMMEDIATE``). A deferred
+transaction that reads then writes fails at once with "database is locked" instead
+of waiting. The database file is created owner-only, and SQLite gives its -wal and
+-shm files the same mode.
+
+Engines hide bound parameters from error messages: a failed INSERT would otherwise
+put an anonymous answer and its id into the error log.
 """
 
 from __future__ import annotations
 
-import time
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-T = TypeVar("T")
+_AFTER_COMMIT = "portal.after_commit"
 
 
-def make_engine(url: str, busy_timeout: float = 15) -> Engine:
+def make_engine(url: str, busy_timeout: float = 5) -> Engine:
     """Create an engine with the pragmas and transaction handling our rules need."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": busy_timeout})
+        # A row or table lock held elsewhere fails after the same wait as SQLite's
+        # busy timeout (SQLSTATE 55P03), so the request's retry bound applies.
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            connect_args={"options": f"-c lock_timeout={int(busy_timeout * 1000)}"},
+        )
+    create_owner_only(make_url(url).database)
+    engine = create_engine(
+        url, connect_args={"timeout": busy_timeout}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -41,7 +58,10 @@ def make_engine(url: str, busy_timeout: float = 15) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         if url not in ("sqlite://", "sqlite:///:memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
+            # Asking (rather than setting) needs no lock: a new connection made
+            # while another process holds the write lock must not fail here.
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Deleted rows (a discarded draft, later a redacted text) are overwritten
         # with zeros rather than left readable in free pages of the file.
@@ -57,6 +77,18 @@ def make_engine(url: str, busy_timeout: float = 15) -> Engine:
     return engine
 
 
+def create_owner_only(path: str | None) -> None:
+    """Create the SQLite file readable by its owner only (SQLite copies the mode
+    to the -wal and -shm files it makes beside it)."""
+    if not path or path == ":memory:":
+        return
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.chmod(path + suffix, 0o600)
+
+
 def writer(engine: Engine) -> Engine:
     """The same engine, but transactions take SQLite's write lock when they begin."""
     if engine.dialect.name == "sqlite":
@@ -69,28 +101,24 @@ def init_app(app: Flask) -> None:
     engine = make_engine(
         app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT_SECONDS"]
     )
+    from portal.transaction import guard_undeclared_writes
+
     app.extensions["portal.engine"] = engine
-    app.extensions["portal.sessions"] = {
-        "read": sessionmaker(bind=engine, expire_on_commit=False),
-        "write": sessionmaker(bind=writer(engine), expire_on_commit=False),
-    }
+    read = sessionmaker(bind=engine, expire_on_commit=False)
+    write = sessionmaker(bind=writer(engine), expire_on_commit=False)
+    guard_undeclared_writes(read)
+    app.extensions["portal.sessions"] = {"read": read, "write": write}
     app.teardown_appcontext(close_session)
 
 
 def get_session() -> Session:
-    """This request's session: a write session for POST and for CLI commands."""
+    """This request's session (it reads until a declared write transaction opens),
+    or a write session for a CLI command."""
     if "db_session" not in g:
         makers = current_app.extensions["portal.sessions"]
-        is_read = _in_read_request()
-        g.db_session = makers["read" if is_read else "write"]()
+        g.db_session = makers["read" if has_request_context() else "write"]()
     session: Session = g.db_session
     return session
-
-
-def _in_read_request() -> bool:
-    from flask import has_request_context
-
-    return has_request_context() and request.method not in WRITE_METHODS
 
 
 def close_session(_exc: BaseException | None = None) -> None:
@@ -124,31 +152,36 @@ class StorageBusy(Exception):
     """The database stayed locked or busy through every retry."""
 
 
-def _is_transient(error: OperationalError) -> bool:
+def is_transient(error: OperationalError) -> bool:
     text = str(error.orig).lower() if error.orig is not None else str(error).lower()
     code = getattr(error.orig, "sqlstate", None)
-    # SQLite lock contention; PostgreSQL serialization failure and deadlock.
-    return "locked" in text or "busy" in text or code in {"40001", "40P01"}
+    # SQLite lock contention; PostgreSQL serialization failure, deadlock and a
+    # lock not granted within lock_timeout.
+    return "locked" in text or "busy" in text or code in {"40001", "40P01", "55P03"}
 
 
-def commit_with_retry(work: Callable[[Session], T], attempts: int = 3) -> T:
-    """Run ``work`` in this request's session and commit, retrying the whole unit a
-    few times if the database is momentarily locked. Raises StorageBusy after that,
-    so the caller can give the user their text back."""
-    for attempt in range(attempts):
-        session = get_session()
-        try:
-            result = work(session)
-            session.commit()
-            return result
-        except OperationalError as error:
-            session.rollback()
-            if not _is_transient(error):
-                raise
-            if attempt == attempts - 1:
-                raise StorageBusy() from error
-            time.sleep(0.05 * 2**attempt)
-    raise AssertionError("unreachable")  # pragma: no cover
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once this session's transaction has committed (such as a
+    WAL checkpoint, which cannot move pages a live transaction still holds)."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def commit(session: Session) -> None:
+    """Commit, then run what was waiting for it (``after_commit``). Used by the
+    declared transaction and the CLI; savepoints do not count as a commit."""
+    session.commit()
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+def rollback(session: Session) -> None:
+    session.rollback()
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+def checkpoint_after_commit(session: Session) -> None:
+    """After overwriting or deleting text: once committed, checkpoint the WAL."""
+    after_commit(session, lambda: purge_freed_space(session))
 
 
 def purge_freed_space(session: Session) -> None:

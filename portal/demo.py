@@ -145,8 +145,7 @@ def seed_demo(session: Session, hash_method: str) -> list[DemoAccount]:
             email=email,
             display_name=name,
             roles=roles,
-            password=password,
-            hash_method=hash_method,
+            password_hash=passwords.hash_password(password, hash_method),
             team_id=teams[team_name].id if team_name else None,
             must_change_password=False,
         )

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import NoResultFound
+from sqlalchemy.exc import NoResultFound, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from portal.db import StorageBusy
 
 
 class DomainError(Exception):
@@ -88,13 +90,60 @@ def words_to_give_back() -> list[tuple[str, str]]:
     return kept
 
 
-# Forms that can redraw themselves, filled in, when their CSRF token has expired
-# but the person is still signed in: endpoint -> view that re-renders without saving.
-FORM_RECOVERY: dict[str, Callable[[], Any]] = {}
+# Forms that can redraw themselves, filled in, when nothing could be saved (an
+# expired CSRF token, or a database that stayed locked) but the person is still
+# signed in: endpoint -> view that re-renders with a message, without saving.
+FORM_RECOVERY: dict[str, Callable[[str], Any]] = {}
+
+EXPIRED = (
+    "Your form had expired, so nothing was saved. Your answers are below: check "
+    "them and send again."
+)
+BUSY = (
+    "Your input could not be saved just now because the system is busy. Nothing has "
+    "been lost: your answers are below. Please send them again in a minute."
+)
 
 
-def recover_form_on_csrf_error(endpoint: str, render: Callable[[], Any]) -> None:
+UNEXPECTED = (
+    "Sorry, there was a problem and your input was not saved. Nothing you typed "
+    "has been lost: your answers are below. Copy them, then try again later."
+)
+
+
+def recover_form(endpoint: str, render: Callable[[str], Any]) -> None:
     FORM_RECOVERY[endpoint] = render
+
+
+def _words_back(message: str, status: int) -> Any:
+    """The form again, filled in, if it can redraw itself; else the words read-only.
+    Reads only: this runs when nothing could be written."""
+    from flask_login import current_user
+
+    recover = FORM_RECOVERY.get(request.endpoint or "")
+    if recover is not None and current_user.is_authenticated:
+        try:
+            response = recover(message)
+        except (DomainError, NoResultFound, OperationalError):
+            pass  # the form's object is gone or unreadable: hand the words back
+        else:
+            return _with_status(response, status)
+    return (
+        render_template(
+            "errors/form_expired.html",
+            fields=words_to_give_back(),
+            retry_url=request.path,
+            message=message,
+            status=status,
+        ),
+        status,
+    )
+
+
+def _with_status(response: Any, status: int) -> Any:
+    if isinstance(response, tuple):
+        return (response[0], status, *response[2:])
+    return response, status
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -103,22 +152,15 @@ def register_error_handlers(app: Flask) -> None:
         # The token is missing or belongs to an expired session. Nothing was saved.
         # Signed in: the form comes back filled in, with a fresh token. Otherwise:
         # the words come back read-only, with a way to sign in and start again.
-        from flask_login import current_user
+        return _words_back(EXPIRED, 400)
 
-        recover = FORM_RECOVERY.get(request.endpoint or "")
-        if recover is not None and current_user.is_authenticated:
-            try:
-                return recover()
-            except (DomainError, NoResultFound):
-                pass  # the form's object is gone: hand the words back plainly
-        return (
-            render_template(
-                "errors/form_expired.html",
-                fields=words_to_give_back(),
-                retry_url=request.path,
-            ),
-            400,
-        )
+    @app.errorhandler(StorageBusy)
+    def _storage_busy(_error: StorageBusy) -> Any:
+        # Every retry met a locked database. Nothing was written; the person's
+        # words come back with a clear message, and the page writes nothing.
+        response = make_response(_words_back(BUSY, 503))
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError) -> tuple[str, int]:
@@ -135,6 +177,12 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(error.code)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    def _unexpected(error: Exception) -> Any:
+        # The log names the route, never what was posted (parameters are hidden
+        # from database errors too: see db.make_engine).
+        app.logger.exception(
+            "Unhandled error on %s %s", request.method, request.url_rule
+        )
+        if request.method == "POST" and words_to_give_back():
+            return _words_back(UNEXPECTED, 500)
         return render_error(500)

@@ -14,8 +14,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 # types-WTForms describes 3.2, which had no SelectChoice (added in WTForms 3.3).
 from wtforms import SelectChoice  # type: ignore[attr-defined]
 
-from portal.db import get_session
 from portal.errors import DomainError
+from portal.transaction import savepoint
 
 T = TypeVar("T")
 
@@ -82,16 +82,13 @@ class FormOutcome(Generic[T]):
 
 def save_form(form: FlaskForm, change: Callable[[], T]) -> FormOutcome[T]:
     """The shape every editing route shares: validate the form, run one service
-    call, commit. A refusal from the service rolls everything back and is shown
-    on the field it is about."""
+    call (the view's declared transaction commits it). A refusal from the service
+    undoes everything the call did and is shown on the field it is about."""
     if not form.validate_on_submit():
         return FormOutcome(False, 400 if form.is_submitted() else 200)
-    session = get_session()
     try:
-        value = change()
+        value = savepoint(change)
     except DomainError as error:
-        session.rollback()
         attach_error(form, error)
         return FormOutcome(False, 400)
-    session.commit()
     return FormOutcome(True, 200, value)

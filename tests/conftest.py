@@ -9,6 +9,8 @@ on PostgreSQL instead.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -134,6 +136,22 @@ def sign_in_as(client: FlaskClient, user: User) -> None:
         cookie_session["_fresh"] = True
         cookie_session["t0"] = now
         cookie_session["seen"] = now
+
+
+def database_file_bytes(path: Path) -> bytes:
+    """Read a SQLite file (or its -wal) from another process. Opening and closing
+    it in this process would drop every POSIX lock SQLite holds on it here, and the
+    next process to close the database would then wrongly think it was the last
+    one and tear the WAL down under our open connections."""
+    if not path.exists():
+        return b""
+    done = subprocess.run(
+        [sys.executable, "-c", _CAT, str(path)], capture_output=True, check=True
+    )
+    return done.stdout
+
+
+_CAT = "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())"
 
 
 def reload(session: Session) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts import service, teams
+from portal.accounts.passwords import hash_password
 from portal.models import (
     Area,
     EngagementRound,
@@ -52,8 +53,7 @@ def make_user(
         email=email or f"user{n}@council.example",
         display_name=name or f"Test User {n}",
         roles=[r.value for r in (roles or (Role.CONTRIBUTOR,))],
-        password=password,
-        hash_method=FAST_HASH,
+        password_hash=hash_password(password, FAST_HASH),
         team_id=team.id if team else None,
         must_change_password=must_change_password,
     )

@@ -3,17 +3,21 @@ template safety."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from portal.access import Permission
-from portal.models import Role
+from portal.models import Role, Submission
+from portal.transaction import writes
 from tests.conftest import sign_in_as
 from tests.factories import make_user
 
@@ -196,21 +200,44 @@ def test_error_pages_use_the_portal_layout_without_details(
     assert "Traceback" not in body
 
 
-def test_unexpected_error_shows_500_page_without_trace_or_input(
-    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+def test_unexpected_error_logs_no_answer_text_even_in_tracebacks(
+    app: Flask,
+    make_app: Callable[..., Flask],
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
+    """A failing statement must not put the answer (or its id) into any log record,
+    its traceback, or stderr; the writer still gets their words back."""
     fresh = make_app()
+    marker = "ANSWER-MARKER-7f3a"
 
     @fresh.route("/boom", methods=["POST"])
+    @writes
     def boom() -> str:
-        raise RuntimeError("secret internals")
+        from portal.db import get_session
 
-    response = fresh.test_client().post("/boom", data={"text": "child's name Jayden"})
+        # A bound parameter in a statement that fails (no such round: a foreign
+        # key error on both databases).
+        get_session().execute(
+            insert(Submission).values(
+                id="boom-id-4242", round_id=987654, area_id=987654, kind="anonymous",
+                status="pending", submitted_on=date(2026, 1, 1),
+                obstacles=request.form["text"], idempotency_key="boom-key",
+            )
+        )  # fmt: skip
+        return "unreachable"
+
+    caplog.set_level(logging.DEBUG)
+    response = fresh.test_client().post("/boom", data={"text": marker})
     assert response.status_code == 500
-    assert "secret internals" not in response.text
-    assert "Jayden" not in response.text
-    assert "Sorry, there is a problem with the service" in response.text
-    assert all("Jayden" not in r.getMessage() for r in caplog.records)
+    assert "Traceback" not in response.text and "987654" not in response.text
+    assert marker in response.text, "the writer gets their own words back"
+    formatter = logging.Formatter()
+    logged = "\n".join(formatter.format(r) for r in caplog.records)
+    assert "IntegrityError" in logged, "the failure itself is logged"
+    out, err = capfd.readouterr()
+    for place in (logged, out, err):
+        assert marker not in place and "boom-id-4242" not in place
 
 
 def test_request_too_large_gets_413_page(app: Flask, client: FlaskClient) -> None:

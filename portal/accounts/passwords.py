@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -35,6 +36,19 @@ def dummy_hash(method: str) -> str:
     """A hash to verify against when the account does not exist, so an unknown
     email costs the same time as a wrong password."""
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A generated one-time password and its hash."""
+
+    password: str
+    password_hash: str
+
+
+def issue(method: str) -> Issued:
+    password = generate_password()
+    return Issued(password, hash_password(password, method))
 
 
 def generate_password() -> str:

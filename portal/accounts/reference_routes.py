@@ -16,10 +16,12 @@ from portal.errors import NotFound
 from portal.feedback.forms import NameForm
 from portal.formkit import save_form
 from portal.models import RoleGroup
+from portal.transaction import writes
 
 
 @bp.route("/admin/role-groups", methods=["GET", "POST"])
 @requires(Permission.MANAGE_REFERENCE_DATA)
+@writes
 def role_groups() -> Any:
     form = NameForm()
     outcome = save_form(
@@ -40,6 +42,7 @@ def role_groups() -> Any:
 
 @bp.route("/admin/role-groups/<int:group_id>", methods=["POST"])
 @requires(Permission.MANAGE_REFERENCE_DATA)
+@writes
 def retire_role_group(group_id: int) -> Any:
     """Retire or bring back a role group (toggles)."""
     db = get_session()
@@ -54,5 +57,4 @@ def retire_role_group(group_id: int) -> Any:
             group=group,
             retired=group.retired_at is None,
         )
-        db.commit()
     return redirect(url_for("accounts.role_groups"))

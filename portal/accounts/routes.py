@@ -26,6 +26,7 @@ from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import save_form
 from portal.models import Role, Team, User
+from portal.transaction import prepared, writes
 
 bp = Blueprint("accounts", __name__)
 
@@ -61,48 +62,54 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _check_sign_in() -> service.Credentials | None:
+    """Before the write transaction: the throttle count and the password hash."""
+    form = forms.SignInForm()
+    if current_user.is_authenticated or not form.validate_on_submit():
+        return None
+    return service.check_credentials(
+        get_session(), form.email.data or "", form.password.data or "", _login_policy()
+    )
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@writes(prepare=_check_sign_in)
 def sign_in() -> Any:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = forms.SignInForm()
     status = 200
-    if form.validate_on_submit():
-        session = get_session()
+    credentials: service.Credentials | None = prepared()
+    if credentials is not None:
         try:
-            user = service.authenticate(
-                session,
-                form.email.data or "",
-                form.password.data or "",
-                _login_policy(),
-            )
+            user = service.record_sign_in(get_session(), credentials, _login_policy())
         except service.SignInRefused as refused:
-            session.commit()  # keep the failure count
+            # The failure row is kept: the transaction commits with this page.
             form.form_errors.append(
                 SIGN_IN_THROTTLED if refused.throttled else SIGN_IN_FAILED
             )
             status = 429 if refused.throttled else 400
         else:
-            session.commit()
             start_session(user)
             if user.must_change_password:
                 flash("Choose a new password to finish signing in.", "info")
                 return redirect(url_for("accounts.change_password"))
             return redirect(safe_next(request.args.get("next")))
     elif form.is_submitted():
+        form.validate()
         status = 400
     return render_template("accounts/sign_in.html", form=form), status
 
 
 @bp.route("/sign-out", methods=["POST"])
 @requires(Permission.USE_PORTAL)
+@writes
 def sign_out() -> Any:
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         session = get_session()
         service.sign_out(session, current_user._get_current_object())
-        session.commit()
         end_session()
         flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
@@ -119,21 +126,27 @@ def keep_alive() -> Any:
     return redirect(safe_next(request.form.get("next")))
 
 
+def _check_password_change() -> service.PasswordChange | None:
+    form = forms.ChangePasswordForm()
+    if not form.validate_on_submit():
+        return None
+    return service.check_password_change(
+        current_user._get_current_object(),
+        current=form.current_password.data or "",
+        new=form.new_password.data or "",
+        hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+        min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+    )
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires(Permission.USE_PORTAL)
+@writes(prepare=_check_password_change)
 def change_password() -> Any:
     form = forms.ChangePasswordForm()
     user = current_user._get_current_object()
     outcome = save_form(
-        form,
-        lambda: service.change_password(
-            get_session(),
-            user,
-            current=form.current_password.data or "",
-            new=form.new_password.data or "",
-            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
-            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
-        ),
+        form, lambda: service.change_password(get_session(), user, prepared())
     )
     if outcome.saved:
         # Other sessions ended with the generation bump; keep this one.
@@ -153,6 +166,11 @@ def _team_choices(include: int | None = None) -> list[tuple[int, str]]:
         for t in teams
         if t.retired_at is None or t.id == include
     ]
+
+
+def _issue_password() -> passwords.Issued:
+    """A one-time password, hashed before the write transaction opens."""
+    return passwords.issue(current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def _get_user(user_id: int) -> User:
@@ -183,10 +201,11 @@ def users() -> Any:
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
+@writes(prepare=lambda: _issue_password())
 def new_user() -> Any:
     form = forms.NewUserForm()
     form.set_team_choices(_team_choices())
-    password = passwords.generate_password()
+    issued: passwords.Issued = prepared()
     outcome = save_form(
         form,
         lambda: service.create_user(
@@ -195,21 +214,23 @@ def new_user() -> Any:
             email=form.email.data or "",
             display_name=form.display_name.data or "",
             roles=form.roles.data or [],
-            password=password,
-            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            password_hash=issued.password_hash,
             team_id=form.team_value(),
         ),
     )
     if outcome.saved:
         # The password is shown once, on this response only; never in a URL.
         return render_template(
-            "accounts/password_issued.html", user=outcome.value, password=password
+            "accounts/password_issued.html",
+            user=outcome.value,
+            password=issued.password,
         )
     return render_template("accounts/new_user.html", form=form), outcome.status
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
+@writes
 def user(user_id: int) -> Any:
     account = _get_user(user_id)
     form = forms.EditUserForm(
@@ -264,11 +285,8 @@ def _account_action(user_id: int, action: str) -> Any:
         service.enable_user(session, actor, account)
         message = f"{account.display_name}'s account is enabled."
     else:
-        password = service.reset_password(
-            session, actor, account, current_app.config["PASSWORD_HASH_METHOD"]
-        )
+        password = service.reset_password(session, actor, account, prepared())
         message = ""
-    session.commit()
     if password is not None:
         return render_template(
             "accounts/password_issued.html", user=account, password=password, reset=True
@@ -279,18 +297,21 @@ def _account_action(user_id: int, action: str) -> Any:
 
 @bp.route("/admin/users/<int:user_id>/disable", methods=["POST"])
 @requires(Permission.MANAGE_USERS)
+@writes
 def disable_user(user_id: int) -> Any:
     return _account_action(user_id, "disable")
 
 
 @bp.route("/admin/users/<int:user_id>/enable", methods=["POST"])
 @requires(Permission.MANAGE_USERS)
+@writes
 def enable_user(user_id: int) -> Any:
     return _account_action(user_id, "enable")
 
 
 @bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])
 @requires(Permission.MANAGE_USERS)
+@writes(prepare=lambda user_id: _issue_password())
 def reset_password(user_id: int) -> Any:
     return _account_action(user_id, "reset")
 
@@ -300,6 +321,7 @@ def reset_password(user_id: int) -> Any:
 
 @bp.route("/admin/teams", methods=["GET", "POST"])
 @requires(Permission.MANAGE_REFERENCE_DATA)
+@writes
 def teams() -> Any:
     form = forms.TeamForm()
     outcome = save_form(
@@ -322,6 +344,7 @@ def teams() -> Any:
 
 @bp.route("/admin/teams/<int:team_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_REFERENCE_DATA)
+@writes
 def team(team_id: int) -> Any:
     existing = get_session().get(Team, team_id)
     if existing is None:

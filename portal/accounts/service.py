@@ -59,23 +59,42 @@ def recent_failures(session: Session, email: str, policy: LoginPolicy) -> int:
     return int(count or 0)
 
 
-def authenticate(
-    session: Session, email: str, password: str, policy: LoginPolicy
-) -> User:
-    """Return the user if the email and password match an active account.
+@dataclass(frozen=True)
+class Credentials:
+    """What checking an email and password found. Checked by ``check_credentials``
+    with reads only (the hash takes ~100 ms and must not hold the write lock);
+    ``record_sign_in`` then writes the outcome."""
 
-    The throttle is checked before any hashing; unknown, disabled and wrong-password
-    attempts all verify one hash and record one failure, so they look alike."""
+    account_key: str
+    user_id: int | None
+    throttled: bool = False
+
+
+def check_credentials(
+    session: Session, email: str, password: str, policy: LoginPolicy
+) -> Credentials:
+    """The throttle is checked before any hashing; unknown, disabled and
+    wrong-password attempts all verify one hash, so they look alike."""
     key = _account_key(email)
     if recent_failures(session, email, policy) >= policy.max_failures:
-        raise SignInRefused(throttled=True)
+        return Credentials(key, None, throttled=True)
     user = find_user_by_email(session, email)
     if user is None:
         passwords.verify_password(passwords.dummy_hash(policy.hash_method), password)
-        ok = False
-    else:
-        ok = passwords.verify_password(user.password_hash, password) and user.is_active
-    if not ok:
+        return Credentials(key, None)
+    ok = passwords.verify_password(user.password_hash, password) and user.is_active
+    return Credentials(key, user.id if ok else None)
+
+
+def record_sign_in(
+    session: Session, credentials: Credentials, policy: LoginPolicy
+) -> User:
+    """Write what ``check_credentials`` found: a failure row, or the sign-in."""
+    key = credentials.account_key
+    if credentials.throttled:
+        raise SignInRefused(throttled=True)
+    user = session.get(User, credentials.user_id) if credentials.user_id else None
+    if user is None or not user.is_active:
         # Old rows for this key are pruned here so the table stays small.
         cutoff = utcnow() - timedelta(seconds=policy.window_seconds)
         session.execute(
@@ -86,11 +105,19 @@ def authenticate(
         session.add(LoginFailure(account_key=key))
         session.flush()
         raise SignInRefused(throttled=False)
-    assert user is not None  # noqa: S101 - narrowed by `ok`
     session.execute(delete(LoginFailure).where(LoginFailure.account_key == key))
     user.last_sign_in_at = utcnow()
     record(session, user, AuditAction.SIGNED_IN, "user", user.id)
     return user
+
+
+def authenticate(
+    session: Session, email: str, password: str, policy: LoginPolicy
+) -> User:
+    """Check and record in one go (the CLI and tests; views split the two)."""
+    return record_sign_in(
+        session, check_credentials(session, email, password, policy), policy
+    )
 
 
 def sign_out(session: Session, user: User) -> None:
@@ -152,12 +179,12 @@ def create_user(
     email: str,
     display_name: str,
     roles: Iterable[str],
-    password: str,
-    hash_method: str,
+    password_hash: str,
     team_id: int | None = None,
     must_change_password: bool = True,
 ) -> User:
-    """Create an account. The caller chooses or generates the password."""
+    """Create an account. The caller chooses or generates the password and hashes
+    it (outside any write transaction)."""
     email = normalise_email(email)
     name = single_line(display_name)
     if "@" not in email or len(email) > 254:
@@ -171,7 +198,7 @@ def create_user(
     user = User(
         email=email,
         display_name=name,
-        password_hash=passwords.hash_password(password, hash_method),
+        password_hash=password_hash,
         must_change_password=must_change_password,
         team_id=team_id,
         role_rows=[UserRole(role=r.value) for r in sorted(parsed)],
@@ -298,36 +325,51 @@ def enable_user(session: Session, actor: User | None, user: User) -> None:
 
 
 def reset_password(
-    session: Session, actor: User | None, user: User, hash_method: str
+    session: Session, actor: User | None, user: User, issued: passwords.Issued
 ) -> str:
     """Give the user a new random password (returned once), to change at sign-in."""
-    new_password = passwords.generate_password()
-    user.password_hash = passwords.hash_password(new_password, hash_method)
+    user.password_hash = issued.password_hash
     user.must_change_password = True
     user.session_generation += 1
     session.flush()
     record(session, actor, AuditAction.PASSWORD_RESET, "user", user.id)
-    return new_password
+    return issued.password
 
 
-def change_password(
-    session: Session,
-    user: User,
-    *,
-    current: str,
-    new: str,
-    hash_method: str,
-    min_length: int,
-) -> None:
-    """The user changes their own password; other sessions of theirs end."""
+@dataclass(frozen=True)
+class PasswordChange:
+    """A checked password change: the new hash, or why it was refused."""
+
+    new_hash: str | None
+    error: InvalidInput | None = None
+
+
+def check_password_change(
+    user: User, *, current: str, new: str, hash_method: str, min_length: int
+) -> PasswordChange:
+    """Every hash the change needs, computed before the write transaction."""
     if not passwords.verify_password(user.password_hash, current):
-        raise InvalidInput("Your current password is not correct", "current_password")
+        return PasswordChange(
+            None,
+            InvalidInput("Your current password is not correct", "current_password"),
+        )
     problem = passwords.password_problem(new, user.email, min_length)
     if problem:
-        raise InvalidInput(problem, field="new_password")
+        return PasswordChange(None, InvalidInput(problem, field="new_password"))
     if passwords.verify_password(user.password_hash, new):
-        raise InvalidInput("Choose a password you have not used here", "new_password")
-    user.password_hash = passwords.hash_password(new, hash_method)
+        return PasswordChange(
+            None,
+            InvalidInput("Choose a password you have not used here", "new_password"),
+        )
+    return PasswordChange(passwords.hash_password(new, hash_method))
+
+
+def change_password(session: Session, user: User, checked: PasswordChange) -> None:
+    """The user changes their own password; other sessions of theirs end."""
+    if checked.error is not None:
+        raise checked.error
+    assert checked.new_hash is not None  # noqa: S101 - no error means a hash
+    user.password_hash = checked.new_hash
     user.must_change_password = False
     user.session_generation += 1
     session.flush()

@@ -19,6 +19,7 @@ from portal.audit import forms, service
 from portal.db import get_session, read_session
 from portal.downloads import attachment
 from portal.export_formats import csv_rows
+from portal.transaction import writes
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -43,6 +44,7 @@ def index() -> Any:
 
 @bp.route("/export", methods=["POST"])
 @requires(Permission.VIEW_AUDIT)
+@writes
 def export() -> Any:
     if not forms.ExportForm().validate_on_submit():
         return redirect(url_for("audit.index"))
@@ -50,7 +52,6 @@ def export() -> Any:
     session = get_session()
     rows = service.count_events(session, filters)
     service.record_export(session, current_user._get_current_object(), filters, rows)
-    session.commit()
     reader = read_session()
 
     def generate() -> Any:

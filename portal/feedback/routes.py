@@ -21,11 +21,11 @@ from flask_login import current_user
 from portal import privacy
 from portal.access import Permission, requires
 from portal.accounts import teams as reference
-from portal.db import StorageBusy, commit_with_retry, get_session
+from portal.db import get_session
 from portal.errors import (
     DomainError,
     NotFound,
-    recover_form_on_csrf_error,
+    recover_form,
     words_to_give_back,
 )
 from portal.feedback import drafts, forms, notice, receipts, service
@@ -33,19 +33,12 @@ from portal.formkit import attach_error, save_form
 from portal.models import EngagementRound, Submission, utcnow
 from portal.rounds.service import get_round, open_rounds
 from portal.timefmt import local_datetime
+from portal.transaction import savepoint, writes
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
 _RECEIPT = "feedback_receipt"
 _THANKS = "feedback_thanks"
-BUSY = (
-    "Your input could not be saved just now because the system is busy. Nothing has "
-    "been lost: your answers are below. Please send them again."
-)
-EXPIRED = (
-    "Your form had expired, so nothing was saved. Your answers are below: check "
-    "them and send again."
-)
 
 
 def _settings() -> privacy.PrivacySettings:
@@ -124,6 +117,7 @@ def _render_give(
 
 @bp.route("/rounds/<int:round_id>/areas/<int:area_id>", methods=["GET", "POST"])
 @requires(Permission.SUBMIT_FEEDBACK)
+@writes
 def give(round_id: int, area_id: int) -> Any:
     try:
         item, area = service.round_and_area(get_session(), round_id, area_id, utcnow())
@@ -141,9 +135,9 @@ def give(round_id: int, area_id: int) -> Any:
     if not form.validate_on_submit():
         return _render_give(form, item, area, status=400)
     try:
-        outcome = commit_with_retry(
-            lambda db: service.submit(
-                db,
+        outcome = savepoint(
+            lambda: service.submit(
+                get_session(),
                 _actor(),
                 item=item,
                 area=area,
@@ -162,8 +156,6 @@ def give(round_id: int, area_id: int) -> Any:
     except DomainError as error:
         attach_error(form, error)
         return _render_give(form, item, area, status=error.status)
-    except StorageBusy:
-        return _render_give(form, item, area, status=503, message=BUSY)
     # The confirmation page is reached by a redirect that names no item: the receipt
     # travels in the person's own session cookie and is shown once.
     session[_THANKS] = outcome.kind
@@ -172,8 +164,15 @@ def give(round_id: int, area_id: int) -> Any:
     return redirect(url_for("feedback.thank_you"))
 
 
-def _recover_give() -> Any:
-    """CSRF failure while signed in: show the form again, filled in, unsaved."""
+def _show_errors_but_csrf(form: forms.FeedbackForm) -> None:
+    form.validate()  # show length errors too; a CSRF error itself is dropped
+    if hasattr(form, "csrf_token"):
+        form.csrf_token.errors = []
+
+
+def _recover_give(message: str) -> Any:
+    """Nothing could be saved (an expired form, a locked database) while signed in:
+    show the form again, filled in, unsaved."""
     args = request.view_args or {}
     try:
         item, area = service.round_and_area(
@@ -182,24 +181,22 @@ def _recover_give() -> Any:
     except service.RoundClosed as closed:
         return _closed(closed.message)
     form = _form()
-    form.validate()  # show length errors too; the CSRF error itself is dropped
-    form.csrf_token.errors = []
-    return _render_give(form, item, area, status=400, message=EXPIRED)
+    _show_errors_but_csrf(form)
+    return _render_give(form, item, area, status=400, message=message)
 
 
-def _recover_edit() -> Any:
+def _recover_edit(message: str) -> Any:
     args = request.view_args or {}
     own = service.own_submission(get_session(), _actor(), str(args["submission_id"]))
     form = _form()
-    form.validate()
-    form.csrf_token.errors = []
+    _show_errors_but_csrf(form)
     return _render_give(
-        form, own.round, own.area, status=400, message=EXPIRED, editing=own
+        form, own.round, own.area, status=400, message=message, editing=own
     )
 
 
-recover_form_on_csrf_error("feedback.give", _recover_give)
-recover_form_on_csrf_error("feedback.edit", _recover_edit)
+recover_form("feedback.give", _recover_give)
+recover_form("feedback.edit", _recover_edit)
 
 
 def _closed(message: str) -> Any:
@@ -230,6 +227,7 @@ def mine() -> Any:
 
 @bp.route("/mine/<uuid:submission_id>/edit", methods=["GET", "POST"])
 @requires(Permission.SUBMIT_FEEDBACK)
+@writes
 def edit(submission_id: Any) -> Any:
     db = get_session()
     own = service.own_submission(db, _actor(), str(submission_id))
@@ -247,9 +245,9 @@ def edit(submission_id: Any) -> Any:
     if not form.validate_on_submit():
         return _render_give(form, own.round, own.area, status=400, editing=own)
     try:
-        commit_with_retry(
-            lambda db: service.edit(
-                db,
+        savepoint(
+            lambda: service.edit(
+                get_session(),
                 _actor(),
                 own,
                 answers=form.answers(),
@@ -264,22 +262,18 @@ def edit(submission_id: Any) -> Any:
     except DomainError as error:
         attach_error(form, error)
         return _render_give(form, own.round, own.area, status=error.status, editing=own)
-    except StorageBusy:
-        return _render_give(
-            form, own.round, own.area, status=503, message=BUSY, editing=own
-        )
     flash("Your changes have been saved.", "success")
     return redirect(url_for("feedback.mine"))
 
 
 @bp.route("/mine/<uuid:submission_id>/withdraw", methods=["POST"])
 @requires(Permission.SUBMIT_FEEDBACK)
+@writes
 def withdraw(submission_id: Any) -> Any:
     db = get_session()
     own = service.own_submission(db, _actor(), str(submission_id))
     if forms.WithdrawForm().validate_on_submit():
         service.withdraw(db, _actor(), own, utcnow().date())
-        db.commit()
         flash("Your input has been withdrawn. It will not be used.", "success")
     return redirect(url_for("feedback.mine"))
 
@@ -309,18 +303,19 @@ def receipt() -> Any:
 
 @bp.route("/receipt/withdraw", methods=["POST"])
 @requires(Permission.SUBMIT_FEEDBACK)
+@writes
 def withdraw_by_receipt() -> Any:
     form = forms.WithdrawForm()
     if not form.validate_on_submit():
         return redirect(url_for("feedback.receipt"))
     db = get_session()
     service.withdraw_by_receipt(db, form.code.data or "", utcnow().date())
-    db.commit()
     return render_template("feedback/withdrawn.html")
 
 
 @bp.route("/rounds/<int:round_id>/areas/<int:area_id>/draft", methods=["POST"])
 @requires(Permission.SUBMIT_FEEDBACK)
+@writes
 def save_draft(round_id: int, area_id: int) -> Any:
     """Autosave (from static/autosave.js, with the CSRF header). Named input only:
     the script stops, and deletes the draft, when "Stay anonymous" is chosen."""
@@ -329,15 +324,14 @@ def save_draft(round_id: int, area_id: int) -> Any:
     data = request.get_json(silent=True) or request.form.to_dict()
     if data.get("mode") == "anonymous":
         drafts.discard_draft(db, _actor(), item.id, area.id)
-        db.commit()
         return jsonify(saved=False)
     draft = drafts.save_draft(db, _actor(), item, area, data)
-    db.commit()
     return jsonify(saved=True, at=local_datetime(draft.updated_at))
 
 
 @bp.route("/notice", methods=["GET", "POST"])
 @requires(Permission.MANAGE_REFERENCE_DATA)
+@writes
 def edit_notice() -> Any:
     current = notice.current(get_session())
     form = forms.NoticeForm(data={"text": current} if request.method == "GET" else None)

@@ -10,13 +10,14 @@ from flask_login import current_user
 
 from portal import privacy
 from portal.access import Permission, requires
-from portal.db import StorageBusy, commit_with_retry, get_session
+from portal.db import get_session
 from portal.errors import DomainError
 from portal.feedback import forms, notice, service
-from portal.feedback.routes import BUSY, bp
+from portal.feedback.routes import bp
 from portal.formkit import attach_error, choices
 from portal.models import EngagementRound, utcnow
 from portal.rounds.service import get_round, open_rounds
+from portal.transaction import savepoint, writes
 
 
 @bp.route("/sessions")
@@ -47,6 +48,7 @@ def _render(form: forms.SessionForm, item: EngagementRound, **extra: Any) -> Any
 
 @bp.route("/rounds/<int:round_id>/sessions/new", methods=["GET", "POST"])
 @requires(Permission.RECORD_SESSIONS)
+@writes
 def record_session(round_id: int) -> Any:
     item = get_round(get_session(), round_id)
     form = forms.SessionForm()
@@ -61,9 +63,9 @@ def record_session(round_id: int) -> Any:
     if not form.validate_on_submit():
         return _render(form, item, status=400)
     try:
-        commit_with_retry(
-            lambda db: service.record_session_input(
-                db,
+        savepoint(
+            lambda: service.record_session_input(
+                get_session(),
                 current_user._get_current_object(),
                 item=item,
                 area_id=form.area_value(),
@@ -84,8 +86,6 @@ def record_session(round_id: int) -> Any:
     except DomainError as error:
         attach_error(form, error)
         return _render(form, item, status=error.status)
-    except StorageBusy:
-        return _render(form, item, status=503, message=BUSY)
     flash(
         "The session's input has been recorded. "
         "It is not linked to anyone who attended.",

@@ -13,6 +13,7 @@ from portal.errors import NotFound
 from portal.formkit import save_form
 from portal.framework import forms, service
 from portal.models import Inspection, Recommendation
+from portal.transaction import writes
 
 bp = Blueprint("framework", __name__, url_prefix="/framework")
 
@@ -26,6 +27,7 @@ def index() -> Any:
 
 @bp.route("/areas/<int:area_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_FRAMEWORK)
+@writes
 def edit_area(area_id: int) -> Any:
     area = service.get_area(get_session(), area_id)
     form = forms.AreaForm(obj=area if request.method == "GET" else None)
@@ -67,6 +69,7 @@ def _recommendation_form(inspection: Inspection, rec: Recommendation | None) -> 
     "/inspections/<int:inspection_id>/recommendations/new", methods=["GET", "POST"]
 )
 @requires(Permission.MANAGE_FRAMEWORK)
+@writes
 def new_recommendation(inspection_id: int) -> Any:
     inspection = get_session().get(Inspection, inspection_id)
     if inspection is None:
@@ -101,6 +104,7 @@ def new_recommendation(inspection_id: int) -> Any:
 
 @bp.route("/recommendations/<int:recommendation_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_FRAMEWORK)
+@writes
 def edit_recommendation(recommendation_id: int) -> Any:
     rec = service.get_recommendation(get_session(), recommendation_id)
     form = _recommendation_form(rec.inspection, rec)
@@ -134,6 +138,7 @@ def edit_recommendation(recommendation_id: int) -> Any:
 
 @bp.route("/recommendations/<int:recommendation_id>/retire", methods=["GET", "POST"])
 @requires(Permission.MANAGE_FRAMEWORK)
+@writes
 def retire_recommendation(recommendation_id: int) -> Any:
     rec = service.get_recommendation(get_session(), recommendation_id)
     form = forms.RetireForm()
@@ -158,6 +163,7 @@ def retire_recommendation(recommendation_id: int) -> Any:
 
 @bp.route("/recommendations/<int:recommendation_id>/reinstate", methods=["POST"])
 @requires(Permission.MANAGE_FRAMEWORK)
+@writes
 def reinstate_recommendation(recommendation_id: int) -> Any:
     session = get_session()
     rec = service.get_recommendation(session, recommendation_id)
@@ -165,6 +171,5 @@ def reinstate_recommendation(recommendation_id: int) -> Any:
         service.set_retired(
             session, current_user._get_current_object(), rec, retired=False
         )
-        session.commit()
         flash(f"Recommendation {rec.code} reinstated.", "success")
     return redirect(url_for("framework.index", _anchor=f"rec-{rec.id}"))

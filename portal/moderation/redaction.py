@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal import privacy
 from portal.audit.service import AuditAction, record
+from portal.db import checkpoint_after_commit
 from portal.errors import Conflict, InvalidInput
 from portal.models import ANSWER_FIELDS, Submission, SubmissionStatus, User
 from portal.tagging.service import drop_stale_quotes
@@ -62,6 +63,8 @@ def redact(
     item.redactions = (item.redactions or 0) + places
     session.flush()
     drop_stale_quotes(session, item)
+    # Once this commits, the WAL is checkpointed so no old page keeps the text.
+    checkpoint_after_commit(session)
     record(session, moderator, AuditAction.INPUT_REDACTED, "submission", item.id,
            reason=REDACTION_REASONS[redaction.reason],
            after={"answers": sorted(plan), "characters": removed,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from portal import privacy
 from portal.access import Permission, can, requires
-from portal.db import get_session, purge_freed_space
+from portal.db import get_session
 from portal.formkit import choices, save_form
 from portal.models import (
     ANSWER_LABELS,
@@ -32,6 +32,7 @@ from portal.moderation import forms, redaction, service
 from portal.rounds.service import list_rounds
 from portal.tagging.codebook import list_themes
 from portal.tagging.forms import ids
+from portal.transaction import writes
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -87,6 +88,7 @@ def queue() -> Any:
 
 @bp.route("/bulk", methods=["POST"])
 @requires(Permission.MODERATE)
+@writes
 def bulk() -> Any:
     form = forms.BulkForm()
     outcome = save_form(
@@ -181,6 +183,7 @@ def _item_forms(item: Submission) -> tuple[forms.DecisionForm, forms.RedactForm]
 
 @bp.route("/items/<uuid:item_id>", methods=["GET", "POST"])
 @requires(Permission.MODERATE)
+@writes
 def item(item_id: Any) -> Any:
     found = service.visible_item(get_session(), _moderator(), str(item_id))
     decision, redact = _item_forms(found)
@@ -211,6 +214,7 @@ def item(item_id: Any) -> Any:
 
 @bp.route("/items/<uuid:item_id>/redact", methods=["POST"])
 @requires(Permission.MODERATE)
+@writes
 def redact(item_id: Any) -> Any:
     found = service.visible_item(get_session(), _moderator(), str(item_id))
     decision, form = _item_forms(found)
@@ -230,7 +234,6 @@ def redact(item_id: Any) -> Any:
         ),
     )
     if outcome.saved:
-        purge_freed_space(get_session())
         flash(
             f"Redacted {outcome.value} characters. The original text is gone.",
             "success",

@@ -12,6 +12,7 @@ from portal.db import get_session
 from portal.formkit import save_form
 from portal.models import ANSWER_LABELS, utcnow
 from portal.moderation import forms, redaction, safeguarding
+from portal.transaction import writes
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
 
@@ -27,6 +28,7 @@ def queue() -> Any:
 
 @bp.route("/items/<uuid:item_id>", methods=["GET", "POST"])
 @requires(Permission.REVIEW_SAFEGUARDING)
+@writes
 def item(item_id: Any) -> Any:
     found = safeguarding.get_item(get_session(), str(item_id))
     form = forms.SafeguardingForm(

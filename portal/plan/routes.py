@@ -25,6 +25,7 @@ from portal.formkit import choices, save_form
 from portal.models import PlanAction, Recommendation
 from portal.plan import exports, forms, service
 from portal.summaries import exports as data_exports
+from portal.transaction import writes
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
 
@@ -92,6 +93,7 @@ def _edit(recommendation: Recommendation, action: PlanAction | None) -> Any:
     "/recommendations/<int:recommendation_id>/actions/new", methods=["GET", "POST"]
 )
 @requires(Permission.MANAGE_PLAN)
+@writes
 def new_action(recommendation_id: int) -> Any:
     recommendation = get_session().get(Recommendation, recommendation_id)
     if recommendation is None or recommendation.retired_at is not None:
@@ -101,6 +103,7 @@ def new_action(recommendation_id: int) -> Any:
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_PLAN)
+@writes
 def edit_action(action_id: int) -> Any:
     action = service.get_action(get_session(), action_id)
     return _edit(action.recommendation, action)
@@ -108,6 +111,7 @@ def edit_action(action_id: int) -> Any:
 
 @bp.route("/export", methods=["POST"])
 @requires(Permission.EXPORT)
+@writes
 def export() -> Any:
     form = forms.PlanExportForm()
     if not form.validate_on_submit():
@@ -122,7 +126,6 @@ def export() -> Any:
         f"plan-{fmt}",
         sum(len(actions) for _, actions in plan),
     )
-    db.commit()
     title = f"{current_app.config['COUNCIL_NAME']}: draft improvement plan"
     if fmt == "xlsx":
         return attachment(exports.to_xlsx(plan), "improvement-plan", "xlsx")

@@ -12,6 +12,7 @@ from portal.db import get_session
 from portal.formkit import save_form
 from portal.models import EngagementRound
 from portal.rounds import forms, service
+from portal.transaction import writes
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -60,11 +61,13 @@ def _edit(existing: EngagementRound | None) -> Any:
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_ROUNDS)
+@writes
 def new() -> Any:
     return _edit(None)
 
 
 @bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_ROUNDS)
+@writes
 def edit(round_id: int) -> Any:
     return _edit(service.get_round(get_session(), round_id))

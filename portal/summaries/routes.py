@@ -23,6 +23,7 @@ from portal.downloads import attachment
 from portal.formkit import choices, save_form
 from portal.rounds.service import list_rounds
 from portal.summaries import exports, forms, pack, service
+from portal.transaction import writes
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
 
@@ -93,6 +94,7 @@ def summary(kind: str, subject_id: int) -> Any:
     "/areas/<int:subject_id>/narrative", methods=["POST"], defaults={"kind": "area"}
 )
 @requires(Permission.MANAGE_PLAN)
+@writes
 def save_narrative(kind: str, subject_id: int) -> Any:
     form = forms.NoteForm()
     outcome = save_form(
@@ -113,6 +115,7 @@ def save_narrative(kind: str, subject_id: int) -> Any:
 
 @bp.route("/export", methods=["GET", "POST"])
 @requires(Permission.EXPORT)
+@writes
 def export() -> Any:
     """Choose rounds and a format; the file streams and the export is audited."""
     form = forms.ExportForm()
@@ -130,7 +133,6 @@ def export() -> Any:
     )
     fmt = form.format.data or "csv"
     exports.record_export(db, actor, request_, fmt, exports.count_rows(db, request_))
-    db.commit()
     reader = read_session()
 
     def generate() -> Any:
@@ -172,6 +174,7 @@ def pack_page() -> Any:
 
 @bp.route("/pack", methods=["POST"])
 @requires(Permission.EXPORT)
+@writes
 def pack_download() -> Any:
     form = forms.PackForm()
     if not form.validate_on_submit():
@@ -187,7 +190,6 @@ def pack_download() -> Any:
         f"pack-{fmt}",
         len(built.sections),
     )
-    db.commit()
     if fmt == "md":
         return attachment(pack.to_markdown(built), "seminar-pack", "md")
     return attachment(pack.to_docx(built), "seminar-pack", "docx")

@@ -12,6 +12,7 @@ from portal.db import get_session
 from portal.formkit import choices, save_form
 from portal.tagging import codebook, forms
 from portal.tagging.routes import bp
+from portal.transaction import writes
 
 
 def _parent_choices(exclude: int | None = None) -> Any:
@@ -29,6 +30,7 @@ def _parent(form: forms.ThemeForm) -> int | None:
 
 @bp.route("/themes", methods=["GET", "POST"])
 @requires(Permission.TAG)
+@writes
 def themes() -> Any:
     form = forms.ThemeForm()
     form.parent_id.choices = _parent_choices()
@@ -53,6 +55,7 @@ def themes() -> Any:
 
 @bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
 @requires(Permission.TAG)
+@writes
 def theme(theme_id: int) -> Any:
     found = codebook.get_theme(get_session(), theme_id)
     form = forms.ThemeForm(
@@ -100,6 +103,7 @@ def theme(theme_id: int) -> Any:
 
 @bp.route("/themes/<int:theme_id>/merge", methods=["POST"])
 @requires(Permission.TAG)
+@writes
 def merge_theme(theme_id: int) -> Any:
     found = codebook.get_theme(get_session(), theme_id)
     form = forms.MergeForm(prefix="merge")

@@ -16,6 +16,7 @@ from portal.formkit import choices, save_form
 from portal.models import ANSWER_LABELS, Inspection, Quote, Recommendation, Theme
 from portal.rounds.service import list_rounds
 from portal.tagging import codebook, coverage, forms, service, suggestions
+from portal.transaction import writes
 
 bp = Blueprint("tagging", __name__, url_prefix="/tagging")
 _DISMISSED = "dismissed_suggestions"
@@ -86,6 +87,7 @@ def index() -> Any:
 
 @bp.route("/bulk", methods=["POST"])
 @requires(Permission.TAG)
+@writes
 def bulk() -> Any:
     form = forms.BulkTagForm()
     outcome = save_form(
@@ -172,6 +174,7 @@ def _tag_form(item: Any) -> forms.TagForm:
 
 @bp.route("/items/<uuid:item_id>", methods=["GET", "POST"])
 @requires(Permission.TAG)
+@writes
 def item(item_id: Any) -> Any:
     found = service.approved_item(get_session(), str(item_id))
     form = _tag_form(found)
@@ -194,6 +197,7 @@ def item(item_id: Any) -> Any:
 
 @bp.route("/items/<uuid:item_id>/suggestions", methods=["POST"])
 @requires(Permission.TAG)
+@writes
 def respond_to_suggestion(item_id: Any) -> Any:
     """Accept (adds the tag, marked as from a suggestion) or dismiss one suggestion."""
     found = service.approved_item(get_session(), str(item_id))
@@ -230,6 +234,7 @@ def respond_to_suggestion(item_id: Any) -> Any:
 
 @bp.route("/items/<uuid:item_id>/quotes", methods=["POST"])
 @requires(Permission.TAG)
+@writes
 def add_quote(item_id: Any) -> Any:
     found = service.approved_item(get_session(), str(item_id))
     form = forms.QuoteForm(prefix="quote")
@@ -247,6 +252,7 @@ def add_quote(item_id: Any) -> Any:
 
 @bp.route("/quotes/<int:quote_id>/remove", methods=["POST"])
 @requires(Permission.TAG)
+@writes
 def remove_quote(quote_id: int) -> Any:
     quote = get_session().get(Quote, quote_id)
     if quote is None:
@@ -254,7 +260,6 @@ def remove_quote(quote_id: int) -> Any:
     item_id = quote.submission_id
     if forms.SuggestionForm().validate_on_submit():
         service.remove_quote(get_session(), _actor(), quote_id)
-        get_session().commit()
         flash("Quote removed.", "success")
     return redirect(url_for("tagging.item", item_id=item_id))
 

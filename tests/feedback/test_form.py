@@ -6,13 +6,11 @@ import re
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from unittest import mock
 
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -348,44 +346,6 @@ def test_expired_session_shows_the_text_read_only_with_sign_in(
     assert "readonly" in response.text and "data-copy-target" in response.text
     assert "Sign in and open the form again" in response.text
     assert count(session) == 0
-
-
-def test_locked_database_is_retried_then_the_text_comes_back(
-    client: FlaskClient, session: Session, open_round: EngagementRound
-) -> None:
-    sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
-    url = form_url(open_round)
-    locked = OperationalError("INSERT", {}, Exception("database is locked"))
-    real_commit = Session.commit
-    calls = {"n": 0}
-
-    def flaky_commit(self: Session) -> None:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise locked
-        real_commit(self)
-
-    with mock.patch.object(Session, "commit", flaky_commit):
-        once = client.post(url, data=answers(form_token=fresh_token(client, url)))
-    assert once.headers["Location"] == "/feedback/thank-you"
-    assert count(session) == 1
-    with mock.patch.object(Session, "commit", side_effect=locked):
-        busy = client.post(
-            url,
-            data=answers(
-                obstacles="Keep these words", form_token=fresh_token(client, url)
-            ),
-        )
-    assert busy.status_code == 503
-    assert (
-        "could not be saved just now" in busy.text and "Keep these words" in busy.text
-    )
-    assert count(session) == 1, "no partial write"
-    reload(session)
-    receipts = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "submission_received")
-    )
-    assert len(list(receipts)) == 1, "the audit row commits with its item or not at all"
 
 
 def test_named_input_can_be_changed_while_pending_then_withdrawn(

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Base, EngagementRound, Role, Submission
-from tests.conftest import reload, sign_in_as
+from tests.conftest import database_file_bytes, reload, sign_in_as
 from tests.factories import make_submission, make_team, make_user
 
 
@@ -89,8 +89,9 @@ def test_redacting_a_flagged_span_leaves_no_trace(
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
         for path in (database, Path(f"{database}-wal")):
-            if path.exists():
-                assert name.encode() not in path.read_bytes(), f"{path.name} keeps it"
+            assert name.encode() not in database_file_bytes(path), (
+                f"{path.name} keeps it"
+            )
 
 
 def test_redacting_typed_text_replaces_every_occurrence(
