@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.pages import routes as pages_routes
     from portal.plan import routes as plan_routes
     from portal.rounds import routes as rounds_routes
+    from portal.submissions import lifecycle  # noqa: F401 - anonymity hooks
     from portal.summaries import routes as summaries_routes
     from portal.tagging import codebook_routes  # noqa: F401 - registers its views
     from portal.tagging import routes as tagging_routes
@@ -136,8 +137,8 @@ def _setup_templates(app: Flask) -> None:
 
     app.add_template_filter(sanitised_html)
 
-    from portal.feedback.service import status_label
     from portal.moderation.service import REJECT_REASONS
+    from portal.submissions.lifecycle import status_label
 
     app.add_template_global(status_label)
     app.jinja_env.globals["reject_reasons"] = REJECT_REASONS

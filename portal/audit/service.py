@@ -41,6 +41,8 @@ class AuditAction(enum.StrEnum):
     INPUT_ESCALATED = "input_escalated"
     INPUT_REDACTED = "input_redacted"
     SAFEGUARDING_ACTION = "safeguarding_action"
+    SAFEGUARDING_RELEASED = "safeguarding_released"  # not a concern: to moderation
+    APPROVED_WITH_PERSONAL_DATA = "approved_with_personal_data"
     AUDIT_EXPORTED = "audit_exported"
     MODERATOR_SCOPE_CHANGED = "moderator_scope_changed"
     THEME_CREATED = "theme_created"

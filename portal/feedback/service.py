@@ -14,6 +14,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +37,7 @@ from portal.models import (
     User,
 )
 from portal.sanitise import plain_text
+from portal.submissions import lifecycle
 
 SESSION_TYPES = {
     "team_meeting": "Team meeting",
@@ -144,14 +146,6 @@ def _check_answers(
     return report
 
 
-def _arrival_status(report: privacy.Report) -> str:
-    """A possible safeguarding disclosure goes straight to the safeguarding lead and
-    never waits in the (team) moderation queue."""
-    if report.safeguarding:
-        return SubmissionStatus.SAFEGUARDING
-    return SubmissionStatus.PENDING
-
-
 def _existing(session: Session, form_token: str) -> Submission | None:
     return session.scalar(
         select(Submission).where(Submission.idempotency_key == token_key(form_token))
@@ -169,14 +163,22 @@ def _store(session: Session, submission: Submission) -> bool:
     return True
 
 
+def _answer_values(answers: Answers, report: privacy.Report) -> dict[str, Any]:
+    """The columns an answer and its checks fill."""
+    flags = report.as_json() or None
+    return {
+        **answers.texts(),
+        "priority": answers.priority,
+        "pii_flags": flags,
+        "has_personal_data": flags is not None,
+        "safeguarding_flag": bool(report.safeguarding),
+        "safeguarding_reasons": report.safeguarding or None,
+    }
+
+
 def _fill(submission: Submission, answers: Answers, report: privacy.Report) -> None:
-    for name in ANSWER_FIELDS:
-        setattr(submission, name, getattr(answers, name))
-    submission.priority = answers.priority
-    submission.pii_flags = report.as_json() or None
-    submission.has_personal_data = submission.pii_flags is not None
-    submission.safeguarding_flag = bool(report.safeguarding)
-    submission.safeguarding_reasons = report.safeguarding or None
+    for name, value in _answer_values(answers, report).items():
+        setattr(submission, name, value)
 
 
 def submit(
@@ -209,7 +211,7 @@ def submit(
         round_id=item.id,
         area_id=area.id,
         kind=kind,
-        status=_arrival_status(report),
+        status=lifecycle.arrival_status(bool(report.safeguarding)),
         # Day only for everyone's arrival date; exact time only when named.
         submitted_on=now.date(),
         submitted_at=None if anonymous else now,
@@ -272,7 +274,7 @@ def record_session_input(
         round_id=item.id,
         area_id=area.id,
         kind=SubmissionKind.FACILITATED,
-        status=_arrival_status(report),
+        status=lifecycle.arrival_status(bool(report.safeguarding)),
         submitted_on=details.held_on,
         submitted_at=now,
         recorded_by_id=actor.id,
@@ -321,7 +323,8 @@ def edit(
     now: datetime,
 ) -> None:
     """Change named input while it waits for moderation or was returned for
-    changes; it then waits for moderation again."""
+    changes; it then waits for moderation again. Conditional on the status the
+    writer saw, so a moderator's decision made meanwhile is never overwritten."""
     if submission.author_id != actor.id:
         raise NotFound("There is no such input")
     if submission.status not in (SubmissionStatus.PENDING, SubmissionStatus.RETURNED):
@@ -329,16 +332,20 @@ def edit(
     answers = answers.cleaned()
     _check_context(session, context)
     report = _check_answers(answers, settings, confirmed, priority_required=True)
-    _fill(submission, answers, report)
-    submission.team_id, submission.role_group_id = (
-        context.team_id,
-        context.role_group_id,
+    lifecycle.apply(
+        session,
+        actor,
+        submission,
+        lifecycle.Event.EDIT_RAISING_CONCERN
+        if report.safeguarding
+        else lifecycle.Event.EDIT,
+        values={
+            **_answer_values(answers, report),
+            "team_id": context.team_id,
+            "role_group_id": context.role_group_id,
+            "updated_at": now,
+        },
     )
-    submission.updated_at = now
-    # Changed input (returned for changes, or now raising a concern) is looked at again.
-    submission.status = _arrival_status(report)
-    session.flush()
-    record(session, actor, AuditAction.SUBMISSION_EDITED, "submission", submission.id)
 
 
 def withdraw(
@@ -346,49 +353,34 @@ def withdraw(
 ) -> None:
     if submission.author_id != actor.id:
         raise NotFound("There is no such input")
-    mark_withdrawn(submission, today)
-    record(
-        session, actor, AuditAction.SUBMISSION_WITHDRAWN, "submission", submission.id
-    )
+    _withdraw(session, actor, submission, today, audited=True)
 
 
-def mark_withdrawn(submission: Submission, today: date) -> None:
+def _withdraw(
+    session: Session,
+    actor: User | None,
+    submission: Submission,
+    today: date,
+    *,
+    audited: bool,
+) -> None:
     """Withdrawn input is never used. A safeguarding item stays with the lead all
-    the same (the duty to act outweighs the wish to withdraw); its writer is not
-    told it was escalated, so it simply shows as withdrawn."""
-    if (
-        submission.withdrawn_on is not None
-        or submission.status == SubmissionStatus.WITHDRAWN
-    ):
-        raise Conflict("This input has already been withdrawn")
-    if submission.status != SubmissionStatus.SAFEGUARDING:
-        submission.status = SubmissionStatus.WITHDRAWN
-    submission.withdrawn_on = today
-
-
-STATUS_LABELS = {
-    SubmissionStatus.PENDING: "Waiting for moderation",
-    # Never reveal an escalation to the writer.
-    SubmissionStatus.SAFEGUARDING: "Waiting for moderation",
-    SubmissionStatus.APPROVED: "Approved",
-    SubmissionStatus.REJECTED: "Not used",
-    SubmissionStatus.DUPLICATE: "Not used: it repeats other input",
-    SubmissionStatus.RETURNED: "Returned to you for changes",
-    SubmissionStatus.WITHDRAWN: "Withdrawn",
-}
-
-
-def status_label(submission: Submission) -> str:
-    """What the writer sees about their input's status."""
+    the same; its writer is not told it was escalated, so it shows as withdrawn."""
     if submission.withdrawn_on is not None:
-        return STATUS_LABELS[SubmissionStatus.WITHDRAWN]
-    return STATUS_LABELS.get(SubmissionStatus(submission.status), submission.status)
+        raise Conflict("This input has already been withdrawn")
+    lifecycle.apply(
+        session,
+        actor,
+        submission,
+        lifecycle.Event.WITHDRAW,
+        values={"withdrawn_on": today},
+        audited=audited,
+    )
 
 
 def withdraw_by_receipt(session: Session, code: str, today: date) -> Submission:
     """Withdraw anonymous input with its receipt code. Deliberately not audited: an
     audit row would carry the exact time and the signed-in person."""
     item = receipts.by_receipt(session, code)
-    mark_withdrawn(item, today)
-    session.flush()
+    _withdraw(session, None, item, today, audited=False)
     return item

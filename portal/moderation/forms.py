@@ -28,7 +28,7 @@ from portal.formkit import choices
 from portal.models import ANSWER_LABELS
 from portal.moderation.redaction import REDACTION_REASONS
 from portal.moderation.safeguarding import ACTIONS
-from portal.moderation.service import REJECT_REASONS, Decision
+from portal.moderation.service import PERSONAL_DATA_REASONS, REJECT_REASONS, Decision
 
 DECISION_LABELS = {
     Decision.APPROVE: "Approve",
@@ -62,6 +62,20 @@ class DecisionForm(FlaskForm):
     )
     duplicate_of = SelectField(
         "Duplicate of", widget=GovSelect(), choices=[], validate_choice=False
+    )
+    # Only asked for when the item may still hold personal data.
+    personal_data_reason = SelectField(
+        "Approve with personal data: why it can be used as it is",
+        description="Only if redacting is not right. This is recorded in the "
+        "audit trail.",
+        widget=GovSelect(),
+        choices=choices(
+            [
+                ("", "Select a reason (or redact it first)"),
+                *PERSONAL_DATA_REASONS.items(),
+            ]
+        ),
+        validate_choice=False,
     )
     note = TextAreaField(
         "Note",

@@ -105,14 +105,14 @@ def bulk() -> Any:
         ),
     )
     if outcome.saved and outcome.value is not None:
-        done = outcome.value
-        message = f"{done.decided} {'item' if done.decided == 1 else 'items'} decided."
-        if done.already_decided:
-            message += (
-                f" {done.already_decided} had already been decided by someone else "
-                "and were left as they were."
-            )
-        flash(message, "success")
+        # A page, not a flash: the items skipped are listed with links, and no
+        # text of theirs goes into the session cookie.
+        return render_template(
+            "moderation/bulk.html",
+            done=outcome.value,
+            verb="approved" if form.decision.data == "approve" else "rejected",
+            opening=_opening,
+        )
     else:
         errors = [e for errs in form.errors.values() for e in errs] + form.form_errors
         flash("Nothing was changed. " + " ".join(str(e) for e in errors), "info")
@@ -201,6 +201,7 @@ def item(item_id: Any) -> Any:
                 seen_status=decision.seen_status.data or None,
                 recommendation_ids=ids(decision.recommendation_ids.data),
                 theme_ids=ids(decision.theme_ids.data),
+                personal_data_reason=decision.personal_data_reason.data or None,
             ),
             utcnow(),
         ),

@@ -1,6 +1,8 @@
 """The safeguarding queue: possible disclosures, flagged by triage when they were sent
-or escalated by a moderator. Only safeguarding leads see it. Items here never return
-to moderation and never reach a summary or an export, whatever the lead decides."""
+or escalated by a moderator. Only safeguarding leads see it. Items here never reach
+a summary or an export. Triage has false alarms ("hits her team hardest"), so the
+lead can find that an item is not a safeguarding concern and send it to moderation
+(audited); nothing else ever takes an item out of this queue."""
 
 from __future__ import annotations
 
@@ -13,11 +15,15 @@ from portal.audit.service import AuditAction, record
 from portal.errors import InvalidInput, NotFound
 from portal.models import Submission, SubmissionStatus, User
 from portal.sanitise import plain_text
+from portal.submissions import lifecycle
+
+NOT_A_CONCERN = "not_a_concern"
 
 ACTIONS = {
     "referred_mash": "Referred to the front door (MASH)",
     "referred_lado": "Referred to the LADO",
     "no_further_action": "No further action",
+    NOT_A_CONCERN: "Not a safeguarding concern: send it to moderation",
 }
 
 
@@ -63,16 +69,27 @@ def record_action(
     note: str,
     now: datetime,
 ) -> None:
-    """What the lead did. It can be updated later (each change is audited)."""
+    """What the lead did. It can be updated later (each change is audited). "Not a
+    concern" sends the item to moderation, where it is treated like any other."""
     if action not in ACTIONS:
         raise InvalidInput("Select the action taken", field="action")
     note = plain_text(note)[:2000]
     before = item.safeguarding_action
-    item.safeguarding_action = action
-    item.safeguarding_note = note or None
-    item.safeguarding_actioned_at = now
-    item.safeguarding_actioned_by_id = lead.id
+    values = {
+        "safeguarding_action": action,
+        # On the row, where redaction reaches it; the audit holds the code only.
+        "safeguarding_note": note or None,
+        "safeguarding_actioned_at": now,
+        "safeguarding_actioned_by_id": lead.id,
+    }
+    if action == NOT_A_CONCERN:
+        lifecycle.apply(
+            session, lead, item, lifecycle.Event.RELEASE, values=values, reason=action
+        )
+        return
+    for name, value in lifecycle.anonymise(item.kind, values).items():
+        setattr(item, name, value)
     session.flush()
     record(session, lead, AuditAction.SAFEGUARDING_ACTION, "submission", item.id,
-           reason=ACTIONS[action], before={"action": before},
+           reason=action, before={"action": before},
            after={"action": action})  # fmt: skip

@@ -48,7 +48,12 @@ def item(item_id: Any) -> Any:
         ),
     )
     if outcome.saved:
-        flash("The action has been recorded.", "success")
+        flash(
+            "Sent to moderation: it is not a safeguarding concern."
+            if form.action.data == safeguarding.NOT_A_CONCERN
+            else "The action has been recorded.",
+            "success",
+        )
         return redirect(url_for("safeguarding.queue"))
     highlighted = redaction.highlighted_answers(found)
     return (

@@ -13,7 +13,7 @@ decide the same item at once exactly one wins and the other is told.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -25,7 +25,6 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
-    update,
 )
 from sqlalchemy.orm import Session
 
@@ -40,16 +39,15 @@ from portal.models import (
     User,
 )
 from portal.sanitise import plain_text, single_line
+from portal.submissions import lifecycle
 from portal.tagging import service as tagging
 
 PAGE_SIZE = 25
-ALREADY_DECIDED = (
-    "Another moderator decided this item a moment ago, so your decision was not "
-    "saved. Reload the page to see what they decided."
-)
 
 
 class Decision(enum.StrEnum):
+    """What a moderator may decide (each is a lifecycle event of the same name)."""
+
     APPROVE = "approve"
     REJECT = "reject"
     RETURN = "return"
@@ -66,34 +64,30 @@ REJECT_REASONS = {
 }
 
 S = SubmissionStatus
-# (status now, decision) -> status after. Anything else is refused.
-TRANSITIONS: dict[tuple[str, Decision], str] = {
-    (S.PENDING, Decision.APPROVE): S.APPROVED,
-    (S.PENDING, Decision.REJECT): S.REJECTED,
-    (S.PENDING, Decision.RETURN): S.RETURNED,
-    (S.PENDING, Decision.DUPLICATE): S.DUPLICATE,
-    (S.PENDING, Decision.ESCALATE): S.SAFEGUARDING,
-    # A disclosure can be noticed after a first decision.
-    (S.APPROVED, Decision.ESCALATE): S.SAFEGUARDING,
-    (S.REJECTED, Decision.ESCALATE): S.SAFEGUARDING,
-    (S.RETURNED, Decision.ESCALATE): S.SAFEGUARDING,
-    (S.DUPLICATE, Decision.ESCALATE): S.SAFEGUARDING,
-    # Changing one's mind before anyone uses the input.
-    (S.APPROVED, Decision.REJECT): S.REJECTED,
-    (S.REJECTED, Decision.APPROVE): S.APPROVED,
+
+# Why a moderator approves input that still holds personal data (a code: the audit
+# holds no free text).
+PERSONAL_DATA_REASONS = {
+    "not_identifying": "It does not identify anyone in context",
+    "public_role": "It names a professional acting in a public role",
+    "consented": "The person named agreed to it being used",
 }
-AUDIT_ACTIONS = {
-    Decision.APPROVE: AuditAction.INPUT_APPROVED,
-    Decision.REJECT: AuditAction.INPUT_REJECTED,
-    Decision.RETURN: AuditAction.INPUT_RETURNED,
-    Decision.DUPLICATE: AuditAction.INPUT_MARKED_DUPLICATE,
-    Decision.ESCALATE: AuditAction.INPUT_ESCALATED,
-}
+PERSONAL_DATA_GATE = (
+    "This input may still contain personal data. Redact it, or confirm that it "
+    "can be approved as it is and say why."
+)
 
 
 def in_scope(moderator: User) -> ColumnElement[bool]:
     """SQL condition: the items this moderator may see and decide (needs Area)."""
-    not_own = or_(Submission.author_id.is_(None), Submission.author_id != moderator.id)
+    # Nobody decides input they wrote or recorded at a staff session.
+    not_own = and_(
+        or_(Submission.author_id.is_(None), Submission.author_id != moderator.id),
+        or_(
+            Submission.recorded_by_id.is_(None),
+            Submission.recorded_by_id != moderator.id,
+        ),
+    )
     not_safeguarding = Submission.status != S.SAFEGUARDING
     if moderator.independent_moderator:
         return and_(not_own, not_safeguarding)
@@ -224,6 +218,8 @@ class DecisionDetails:
     # Tags to apply with an approval (only from people who may tag).
     recommendation_ids: frozenset[int] = frozenset()
     theme_ids: frozenset[int] = frozenset()
+    # Approving input still flagged for personal data needs this, with a reason.
+    personal_data_reason: str | None = None
 
 
 def decide(
@@ -234,38 +230,35 @@ def decide(
     now: datetime,
 ) -> str:
     """Apply one decision to an item in scope; returns the new status."""
-    seen = details.seen_status or item.status
-    if item.status != seen:
-        raise Conflict(ALREADY_DECIDED)
-    target = TRANSITIONS.get((seen, details.decision))
-    if target is None:
-        raise Conflict(
-            f"This item is {seen}, so it cannot be given the decision "
-            f"“{details.decision.value}”. Nothing was changed."
-        )
     note = plain_text(details.note)[:2000]
     reason = _check_details(session, moderator, item, details, note)
-    changed = session.execute(
-        update(Submission)
-        .where(Submission.id == item.id, Submission.status == seen)
-        .values(
-            status=target,
-            decided_at=now,
-            decided_by_id=moderator.id,
-            reject_reason=reason,
-            decision_note=note or None,
-            duplicate_of_id=details.duplicate_of
+    approving = details.decision == Decision.APPROVE
+    if approving and item.has_personal_data:
+        if details.personal_data_reason not in PERSONAL_DATA_REASONS:
+            raise InvalidInput(PERSONAL_DATA_GATE, field="personal_data_reason")
+    target = lifecycle.apply(
+        session,
+        moderator,
+        item,
+        lifecycle.Event(details.decision.value),
+        seen=details.seen_status or item.status,
+        values={
+            "decided_at": now,
+            "decided_by_id": moderator.id,
+            "reject_reason": reason,
+            # The note lives on the row, where redaction reaches it; the audit
+            # row holds only the reason code.
+            "decision_note": note or None,
+            "duplicate_of_id": details.duplicate_of
             if details.decision == Decision.DUPLICATE
             else None,
-        )
-        .execution_options(synchronize_session=False)
+        },
+        reason=reason,
     )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(ALREADY_DECIDED)
-    session.expire(item)
-    record(session, moderator, AUDIT_ACTIONS[details.decision], "submission", item.id,
-           reason=reason or (note or None),
-           before={"status": seen}, after={"status": target})  # fmt: skip
+    if approving and item.has_personal_data:
+        record(session, moderator, AuditAction.APPROVED_WITH_PERSONAL_DATA,
+               "submission", item.id,
+               reason=details.personal_data_reason)  # fmt: skip
     if target == S.APPROVED and (details.recommendation_ids or details.theme_ids):
         if not can(moderator, Permission.TAG):
             raise NotAllowed("Tagging needs the planner role")
@@ -307,7 +300,10 @@ def _check_details(
 @dataclass(frozen=True)
 class BulkOutcome:
     decided: int
-    already_decided: int
+    # Items someone else changed first, and items approval skipped because they
+    # may hold personal data: each needs a look on its own page.
+    already_decided: list[Submission] = field(default_factory=list)
+    personal_data: list[Submission] = field(default_factory=list)
 
 
 def decide_many(
@@ -318,22 +314,29 @@ def decide_many(
     now: datetime,
 ) -> BulkOutcome:
     """Approve or reject a selection with one reason. Items decided meanwhile by
-    someone else are skipped and counted."""
+    someone else are skipped and listed; so, for approval, are items that may
+    still hold personal data (they need redaction or a reasoned approval)."""
     if details.decision not in (Decision.APPROVE, Decision.REJECT):
         raise InvalidInput("Choose approve or reject for a selection", "decision")
     if not item_ids:
         raise InvalidInput("Select at least one item", field="item_ids")
-    decided = skipped = 0
+    decided = 0
+    skipped: list[Submission] = []
+    flagged: list[Submission] = []
     pending = DecisionDetails(details.decision, details.reason, seen_status=S.PENDING)
     for item_id in dict.fromkeys(item_ids):
         item = visible_item(session, moderator, item_id)
+        if details.decision == Decision.APPROVE and item.has_personal_data:
+            flagged.append(item)
+            continue
         try:
-            decide(session, moderator, item, pending, now)
+            with session.begin_nested():
+                decide(session, moderator, item, pending, now)
         except Conflict:
-            skipped += 1
+            skipped.append(item)
         else:
             decided += 1
-    return BulkOutcome(decided, skipped)
+    return BulkOutcome(decided, skipped, flagged)
 
 
 def duplicate_candidates(

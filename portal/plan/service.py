@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -19,11 +20,11 @@ from portal.models import (
     Recommendation,
     RecommendationTag,
     Submission,
-    SubmissionStatus,
     User,
     utcnow,
 )
 from portal.sanitise import plain_text, single_line
+from portal.submissions.lifecycle import counts_as_staff_input
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def plan(session: Session) -> list[tuple[Recommendation, list[PlanAction]]]:
     actions: dict[int, list[PlanAction]] = {}
     for action in session.scalars(
         select(PlanAction)
-        .options(selectinload(PlanAction.evidence))
+        .options(_counted_evidence())
         .order_by(PlanAction.target_date, PlanAction.id)
     ):
         actions.setdefault(action.recommendation_id, []).append(action)
@@ -63,7 +64,7 @@ def evidence_choices(session: Session, recommendation_id: int) -> list[Submissio
             .join(RecommendationTag, RecommendationTag.submission_id == Submission.id)
             .where(
                 RecommendationTag.recommendation_id == recommendation_id,
-                Submission.status == SubmissionStatus.APPROVED,
+                counts_as_staff_input(),
             )
             .order_by(Submission.submitted_on, Submission.id)
             .limit(200)
@@ -71,8 +72,17 @@ def evidence_choices(session: Session, recommendation_id: int) -> list[Submissio
     )
 
 
+def _counted_evidence() -> Any:
+    """Load an action's evidence as only what still counts as staff input: input
+    withdrawn, escalated or rejected since it was cited drops out of the plan, its
+    page and every export, by the same rule as the summaries."""
+    return selectinload(PlanAction.evidence.and_(counts_as_staff_input()))
+
+
 def get_action(session: Session, action_id: int) -> PlanAction:
-    action = session.get(PlanAction, action_id)
+    action = session.get(
+        PlanAction, action_id, options=[_counted_evidence()], populate_existing=True
+    )
     if action is None:
         raise NotFound("There is no such action")
     return action

@@ -27,12 +27,12 @@ from portal.models import (
     RecommendationTag,
     RoleGroup,
     Submission,
-    SubmissionStatus,
     Team,
     Theme,
     ThemeTag,
     User,
 )
+from portal.submissions.lifecycle import counts_as_staff_input
 from portal.summaries.suppression import suppress
 
 HEADER = [
@@ -63,7 +63,7 @@ class ExportRequest:
 
 
 def _conditions(request: ExportRequest) -> list[Any]:
-    conditions: list[Any] = [Submission.status == SubmissionStatus.APPROVED]
+    conditions: list[Any] = [counts_as_staff_input()]
     if request.round_ids:
         conditions.append(Submission.round_id.in_(request.round_ids))
     return conditions

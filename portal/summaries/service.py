@@ -26,7 +26,6 @@ from portal.models import (
     RoleGroup,
     Submission,
     SubmissionKind,
-    SubmissionStatus,
     SummaryNote,
     Team,
     Theme,
@@ -35,6 +34,7 @@ from portal.models import (
     utcnow,
 )
 from portal.sanitise import clean_html
+from portal.submissions.lifecycle import counts_as_staff_input
 from portal.summaries.suppression import Breakdown, suppress
 
 SUBJECTS = ("recommendation", "theme", "area")
@@ -93,9 +93,7 @@ def subject(session: Session, kind: str, subject_id: int) -> Subject:
 
 
 def _scope(subject_: Subject, round_ids: list[int]) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        Submission.status == SubmissionStatus.APPROVED
-    ]
+    conditions: list[ColumnElement[bool]] = [counts_as_staff_input()]
     if round_ids:
         conditions.append(Submission.round_id.in_(round_ids))
     if subject_.kind == "recommendation":
@@ -266,7 +264,7 @@ def overview(
     session: Session, round_ids: list[int]
 ) -> dict[str, list[tuple[Subject, int]]]:
     """Every subject with its number of approved items, for the summaries index."""
-    approved = [Submission.status == SubmissionStatus.APPROVED]
+    approved = [counts_as_staff_input()]
     if round_ids:
         approved.append(Submission.round_id.in_(round_ids))
     recs = session.execute(

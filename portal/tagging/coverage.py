@@ -14,9 +14,9 @@ from portal.models import (
     Recommendation,
     RecommendationTag,
     Submission,
-    SubmissionStatus,
     ThemeTag,
 )
+from portal.submissions.lifecycle import counts_as_staff_input
 
 LOW = 3  # fewer approved items than this marks a recommendation as a gap
 
@@ -40,7 +40,7 @@ class Coverage:
 
 def coverage(session: Session, inspection: Inspection) -> Coverage:
     """Aggregated in SQL: distinct approved items per (recommendation, area)."""
-    approved = Submission.status == SubmissionStatus.APPROVED
+    approved = counts_as_staff_input()
     rows = session.execute(
         select(
             RecommendationTag.recommendation_id,

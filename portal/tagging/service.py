@@ -19,19 +19,19 @@ from portal.models import (
     Recommendation,
     RecommendationTag,
     Submission,
-    SubmissionStatus,
     Theme,
     ThemeTag,
     User,
 )
 from portal.sanitise import plain_text
+from portal.submissions.lifecycle import counts_as_staff_input, is_staff_input
 
 PAGE_SIZE = 25
 
 
 def approved_item(session: Session, item_id: str) -> Submission:
     item = session.get(Submission, item_id)
-    if item is None or item.status != SubmissionStatus.APPROVED:
+    if item is None or not is_staff_input(item):
         raise NotFound("There is no such approved input")
     return item
 
@@ -94,7 +94,7 @@ def set_tags(
     """Make the item's tags exactly ``wanted``; returns (added, removed).
     ``from_suggestion`` names the tags ("rec:3", "theme:7") accepted from
     suggestions, so their provenance says so."""
-    if item.status != SubmissionStatus.APPROVED:
+    if not is_staff_input(item):
         raise Conflict("Only approved input can be tagged")
     existing = current_tags(session, item)
     _check_in_use(session, wanted, existing)
@@ -195,7 +195,7 @@ def add_quote(
     session: Session, actor: User, item: Submission, field: str, text: str
 ) -> Quote:
     """Mark an exact excerpt of approved text as a quote for summaries."""
-    if item.status != SubmissionStatus.APPROVED:
+    if not is_staff_input(item):
         raise Conflict("Only approved input can be quoted")
     if field not in ANSWER_FIELDS:
         raise InvalidInput("Select the answer the quote is from", field="field")
@@ -254,9 +254,7 @@ class TaggingFilters:
 
 
 def _conditions(filters: TaggingFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        Submission.status == SubmissionStatus.APPROVED
-    ]
+    conditions: list[ColumnElement[bool]] = [counts_as_staff_input()]
     if filters.round_id:
         conditions.append(Submission.round_id == filters.round_id)
     if filters.area_id:

@@ -1,0 +1,1 @@
+"""The submission lifecycle, one floor below the journey stages."""
