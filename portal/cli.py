@@ -27,6 +27,7 @@ from portal.mailer import send as mailer_send
 from portal.mailer import smtp_configured
 from portal.models import AuditEvent, Role, utcnow
 from portal.moderation.notify import waiting_messages
+from portal.submissions import release
 from portal.summaries import exports, pack
 
 portal_cli = AppGroup("portal", help="Set up and administer Frontline Voice.")
@@ -219,6 +220,7 @@ def export_command(
     with _transaction() as session:
         total = exports.count_rows(session, request)
         exports.record_export(session, None, request, fmt, total)
+    _create_private(output)
     reader = db.read_session()
     try:
         with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
@@ -250,6 +252,7 @@ def _export_pack(fmt: str, round_ids: list[int], output: Path) -> None:
             f"pack-{fmt}",
             len(built.sections),
         )
+    _create_private(output)
     if fmt == "md":
         output.write_text(pack.to_markdown(built), encoding="utf-8")
     else:
@@ -288,6 +291,28 @@ def _demo_lines(accounts: list[demo.DemoAccount]) -> list[str]:
         f"{a.email}  {a.password}  ({', '.join(r.label for r in a.roles)})"
         for a in accounts
     ]
+
+
+def _create_private(path: Path) -> None:
+    """Exports hold staff input: the file is readable by its owner only, before
+    anything is written to it (writers that reopen it keep the mode)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    path.chmod(0o600)
+
+
+@portal_cli.command("release-anonymous")
+@click.option(
+    "--include-today",
+    is_flag=True,
+    help="Also release what arrived today (only when the day's input is complete, "
+    "or for a demonstration).",
+)
+def release_anonymous_command(include_today: bool) -> None:
+    """Release held anonymous input into moderation: every item from before today,
+    in one transaction, in random order. For cron, shortly after midnight."""
+    with _transaction() as session:
+        done = release.release(session, utcnow().date(), include_today=include_today)
+    click.echo(f"Released {done.items} anonymous items from {done.days} days.")
 
 
 def _write_private(path: Path, lines: list[str], append: bool) -> None:

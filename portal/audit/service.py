@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
@@ -85,7 +86,12 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add one audit row (flushed with the caller's transaction). ``actor`` is None
-    for system actions (CLI without a user)."""
+    for system actions (CLI without a user).
+
+    The trail can never be edited, so it holds references and codes, never free
+    text that redaction could not reach: ``reason`` must be a code, and detail
+    values short labels, numbers or flags (``check_no_free_text``)."""
+    check_no_free_text(reason, before, after)
     details: dict[str, Any] = {}
     if before is not None:
         details["before"] = before
@@ -109,6 +115,45 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+_CODE = re.compile(r"[a-z0-9_]{1,64}")
+# Labels in details (a theme's or team's name, an export format) are reference
+# data, not what anyone wrote about a person; they stay short and on one line.
+_LABEL_MAX = 120
+
+
+def check_no_free_text(reason: str | None, *details: dict[str, Any] | None) -> None:
+    """Refuse free text on its way into the immutable trail (a programming error:
+    the text belongs on a row that redaction can overwrite)."""
+    if reason is not None and not _CODE.fullmatch(reason):
+        raise ValueError("An audit reason must be a code, not free text")
+    for part in details:
+        for value in _leaves(part):
+            if isinstance(value, str) and (
+                len(value) > _LABEL_MAX or "\n" in value or "\r" in value
+            ):
+                raise ValueError("Audit details hold labels and codes, not free text")
+
+
+def wording(text: str) -> dict[str, object]:
+    """Reference wording (the framework's titles and recommendations) stands in
+    the trail as its length and a fingerprint: enough to see that and when it
+    changed, nothing to read. Never for staff input: a short text can be guessed
+    from its fingerprint."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return {"characters": len(text), "sha256": digest}
+
+
+def _leaves(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
 
 
 def _lock_chain(session: Session) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from portal.db import checkpoint_after_commit
 from portal.models import Area, Draft, EngagementRound, User, utcnow
 from portal.sanitise import plain_text
 
@@ -54,10 +55,14 @@ def save_draft(
 
 
 def discard_draft(session: Session, actor: User, round_id: int, area_id: int) -> None:
-    session.execute(
+    """Delete the draft; once that commits, checkpoint the WAL so no old page of
+    it stays readable (the deleted cells are zeroed by secure_delete)."""
+    deleted = session.execute(
         delete(Draft).where(
             Draft.user_id == actor.id,
             Draft.round_id == round_id,
             Draft.area_id == area_id,
         )
     )
+    if deleted.rowcount:  # type: ignore[attr-defined]
+        checkpoint_after_commit(session)

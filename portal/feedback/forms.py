@@ -102,7 +102,8 @@ class FeedbackForm(_AnswerFields):
         "Do you want to give your name?",
         widget=GovRadioInput(),
         choices=choices(MODE_CHOICES),
-        default="named",
+        # Nothing chosen until the writer chooses: nothing is autosaved before
+        # "Give my name", so text meant to be anonymous is never stored as theirs.
         validators=[DataRequired("Select whether to give your name")],
     )
     priority = RadioField(

@@ -38,4 +38,5 @@ def change(session: Session, actor: User, text: str) -> None:
         setting.value, setting.updated_at = text, utcnow()
     session.flush()
     record(session, actor, AuditAction.SETTING_CHANGED, "setting", KEY,
-           before={"text": before}, after={"text": text})  # fmt: skip
+           before={"characters": len(before)},
+           after={"characters": len(text)})  # fmt: skip

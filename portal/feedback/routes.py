@@ -28,7 +28,7 @@ from portal.errors import (
     recover_form,
     words_to_give_back,
 )
-from portal.feedback import drafts, forms, notice, receipts, service
+from portal.feedback import changes, drafts, forms, notice, receipts, service
 from portal.formkit import attach_error, save_form
 from portal.models import EngagementRound, Submission, utcnow
 from portal.rounds.service import get_round, open_rounds
@@ -37,7 +37,6 @@ from portal.transaction import savepoint, writes
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
-_RECEIPT = "feedback_receipt"
 _THANKS = "feedback_thanks"
 
 
@@ -64,7 +63,7 @@ def round_page(round_id: int) -> Any:
         raise NotFound("There is no such engagement round")
     mine = {
         s.area_id
-        for s in service.list_mine(get_session(), _actor())
+        for s in changes.list_mine(get_session(), _actor())
         if s.round_id == item.id
     }
     return render_template(
@@ -127,7 +126,8 @@ def give(round_id: int, area_id: int) -> Any:
     if request.method == "GET":
         draft = drafts.load_draft(get_session(), _actor(), item.id, area.id)
         if draft is not None:
-            form.process(data=draft.answers)
+            # Drafts exist only for named input, so "Give my name" was chosen.
+            form.process(data={**draft.answers, "mode": "named"})
             return _render_give(
                 form, item, area, restored_at=local_datetime(draft.updated_at)
             )
@@ -156,11 +156,12 @@ def give(round_id: int, area_id: int) -> Any:
     except DomainError as error:
         attach_error(form, error)
         return _render_give(form, item, area, status=error.status)
-    # The confirmation page is reached by a redirect that names no item: the receipt
-    # travels in the person's own session cookie and is shown once.
-    session[_THANKS] = outcome.kind
-    if outcome.receipt:
-        session[_RECEIPT] = outcome.receipt
+    # The confirmation page is reached by a redirect that names no item. The
+    # cookie carries only a random one-time token; the receipt waits server-side
+    # in a row that names nobody and is deleted when shown.
+    session[_THANKS] = receipts.hand_over(
+        get_session(), outcome.kind, outcome.receipt, utcnow().date()
+    )
     return redirect(url_for("feedback.thank_you"))
 
 
@@ -187,7 +188,7 @@ def _recover_give(message: str) -> Any:
 
 def _recover_edit(message: str) -> Any:
     args = request.view_args or {}
-    own = service.own_submission(get_session(), _actor(), str(args["submission_id"]))
+    own = changes.own_submission(get_session(), _actor(), str(args["submission_id"]))
     form = _form()
     _show_errors_but_csrf(form)
     return _render_give(
@@ -210,16 +211,20 @@ def _closed(message: str) -> Any:
 
 @bp.route("/thank-you")
 @requires(Permission.SUBMIT_FEEDBACK)
+@writes(on_get=True)  # consumes the one-time hand-off
 def thank_you() -> Any:
-    kind = session.pop(_THANKS, None)
-    receipt = session.pop(_RECEIPT, None)
-    return render_template("feedback/thank_you.html", kind=kind, receipt=receipt)
+    thanks = receipts.collect(get_session(), session.pop(_THANKS, None))
+    return render_template(
+        "feedback/thank_you.html",
+        thanks=thanks,
+        notice=notice.current(get_session()),
+    )
 
 
 @bp.route("/mine")
 @requires(Permission.SUBMIT_FEEDBACK)
 def mine() -> Any:
-    items = service.list_mine(get_session(), _actor())
+    items = changes.list_mine(get_session(), _actor())
     return render_template(
         "feedback/mine.html", items=items, withdraw=forms.WithdrawForm()
     )
@@ -230,7 +235,7 @@ def mine() -> Any:
 @writes
 def edit(submission_id: Any) -> Any:
     db = get_session()
-    own = service.own_submission(db, _actor(), str(submission_id))
+    own = changes.own_submission(db, _actor(), str(submission_id))
     form = _form()
     if request.method == "GET":
         form.process(
@@ -246,7 +251,7 @@ def edit(submission_id: Any) -> Any:
         return _render_give(form, own.round, own.area, status=400, editing=own)
     try:
         savepoint(
-            lambda: service.edit(
+            lambda: changes.edit(
                 get_session(),
                 _actor(),
                 own,
@@ -271,9 +276,9 @@ def edit(submission_id: Any) -> Any:
 @writes
 def withdraw(submission_id: Any) -> Any:
     db = get_session()
-    own = service.own_submission(db, _actor(), str(submission_id))
+    own = changes.own_submission(db, _actor(), str(submission_id))
     if forms.WithdrawForm().validate_on_submit():
-        service.withdraw(db, _actor(), own, utcnow().date())
+        changes.withdraw(db, _actor(), own, utcnow().date())
         flash("Your input has been withdrawn. It will not be used.", "success")
     return redirect(url_for("feedback.mine"))
 
@@ -286,7 +291,7 @@ def receipt() -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            found = receipts.by_receipt(get_session(), form.code.data or "")
+            found = receipts.receipt_status(get_session(), form.code.data or "")
         except DomainError as error:
             attach_error(form, error)
             status = 404
@@ -309,7 +314,7 @@ def withdraw_by_receipt() -> Any:
     if not form.validate_on_submit():
         return redirect(url_for("feedback.receipt"))
     db = get_session()
-    service.withdraw_by_receipt(db, form.code.data or "", utcnow().date())
+    changes.withdraw_by_receipt(db, form.code.data or "", utcnow().date())
     return render_template("feedback/withdrawn.html")
 
 
@@ -317,12 +322,13 @@ def withdraw_by_receipt() -> Any:
 @requires(Permission.SUBMIT_FEEDBACK)
 @writes
 def save_draft(round_id: int, area_id: int) -> Any:
-    """Autosave (from static/autosave.js, with the CSRF header). Named input only:
-    the script stops, and deletes the draft, when "Stay anonymous" is chosen."""
+    """Autosave (from static/autosave.js, with the CSRF header). Named input only,
+    and only once "Give my name" is chosen: anything else saves nothing and
+    deletes a draft already saved."""
     db = get_session()
     item, area = service.round_and_area(db, round_id, area_id, utcnow())
     data = request.get_json(silent=True) or request.form.to_dict()
-    if data.get("mode") == "anonymous":
+    if data.get("mode") != "named":
         drafts.discard_draft(db, _actor(), item.id, area.id)
         return jsonify(saved=False)
     draft = drafts.save_draft(db, _actor(), item, area, data)

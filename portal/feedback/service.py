@@ -26,18 +26,18 @@ from portal.errors import Conflict, InvalidInput, NotFound
 from portal.feedback import drafts, receipts
 from portal.models import (
     ANSWER_FIELDS,
+    AnonymousInbox,
     Area,
     EngagementRound,
     RoleGroup,
     RoundStatus,
     Submission,
     SubmissionKind,
-    SubmissionStatus,
     Team,
     User,
 )
 from portal.sanitise import plain_text
-from portal.submissions import lifecycle
+from portal.submissions import lifecycle, release
 
 SESSION_TYPES = {
     "team_meeting": "Team meeting",
@@ -114,7 +114,7 @@ def round_and_area(
     return item, area
 
 
-def _check_context(session: Session, context: Context) -> None:
+def check_context(session: Session, context: Context) -> None:
     team = session.get(Team, context.team_id) if context.team_id else None
     group = (
         session.get(RoleGroup, context.role_group_id) if context.role_group_id else None
@@ -128,7 +128,7 @@ def _check_context(session: Session, context: Context) -> None:
             raise InvalidInput("Select an option from the list", field=field)
 
 
-def _check_answers(
+def check_answers(
     answers: Answers,
     settings: privacy.PrivacySettings,
     confirmed: bool,
@@ -146,24 +146,49 @@ def _check_answers(
     return report
 
 
-def _existing(session: Session, form_token: str) -> Submission | None:
-    return session.scalar(
-        select(Submission).where(Submission.idempotency_key == token_key(form_token))
+class NotSaved(Conflict):
+    """The database refused the row for a reason other than a resent form."""
+
+
+NOT_SAVED = (
+    "Your input could not be saved. Nothing has been lost: your answers are below. "
+    "Check them and send again; if it happens again, copy them and tell the "
+    "service desk."
+)
+
+
+def _existing(session: Session, form_token: str) -> bool:
+    """Has this form (its one-time token) been stored, held or released?"""
+    key = token_key(form_token)
+    return (
+        session.scalar(select(Submission.id).where(Submission.idempotency_key == key))
+        is not None
+        or session.scalar(
+            select(AnonymousInbox.id).where(AnonymousInbox.idempotency_key == key)
+        )
+        is not None
     )
 
 
-def _store(session: Session, submission: Submission) -> bool:
-    """Insert; False if the same form was stored meanwhile (a double click)."""
+def _store(session: Session, submission: Submission, form_token: str) -> bool:
+    """Insert (anonymous input into the inbox); False if the same form was stored
+    meanwhile (a double click). Any other refusal is not a duplicate: the writer
+    gets their words back."""
     try:
         with session.begin_nested():
-            session.add(submission)
-            session.flush()
+            if submission.kind == SubmissionKind.ANONYMOUS:
+                release.hold(session, submission)
+            else:
+                session.add(submission)
+                session.flush()
     except IntegrityError:
-        return False
+        if _existing(session, form_token):
+            return False
+        raise NotSaved(NOT_SAVED) from None
     return True
 
 
-def _answer_values(answers: Answers, report: privacy.Report) -> dict[str, Any]:
+def answer_values(answers: Answers, report: privacy.Report) -> dict[str, Any]:
     """The columns an answer and its checks fill."""
     flags = report.as_json() or None
     return {
@@ -177,7 +202,7 @@ def _answer_values(answers: Answers, report: privacy.Report) -> dict[str, Any]:
 
 
 def _fill(submission: Submission, answers: Answers, report: privacy.Report) -> None:
-    for name, value in _answer_values(answers, report).items():
+    for name, value in answer_values(answers, report).items():
         setattr(submission, name, value)
 
 
@@ -201,11 +226,11 @@ def submit(
     receipt = receipts.receipt_for(secret, form_token) if anonymous else None
     if len(form_token) < 32:
         raise InvalidInput("This form is out of date. Reload the page and try again.")
-    if _existing(session, form_token) is not None:
+    if _existing(session, form_token):
         return Outcome(kind, receipt, duplicate=True)
     answers = answers.cleaned()
-    _check_context(session, context)
-    report = _check_answers(answers, settings, confirmed, priority_required=True)
+    check_context(session, context)
+    report = check_answers(answers, settings, confirmed, priority_required=True)
     submission = Submission(
         id=str(uuid.uuid4()),
         round_id=item.id,
@@ -222,7 +247,7 @@ def submit(
         receipt_hash=receipts.receipt_key(receipt) if receipt else None,
     )
     _fill(submission, answers, report)
-    if not _store(session, submission):
+    if not _store(session, submission, form_token):
         return Outcome(kind, receipt, duplicate=True)
     drafts.discard_draft(session, actor, item.id, area.id)
     if not anonymous:
@@ -259,7 +284,7 @@ def record_session_input(
     round_and_area(session, item.id, area.id, now)  # refuses a closed round
     if len(form_token) < 32:
         raise InvalidInput("This form is out of date. Reload the page and try again.")
-    if _existing(session, form_token) is not None:
+    if _existing(session, form_token):
         return Outcome(SubmissionKind.FACILITATED, None, duplicate=True)
     if details.session_type not in SESSION_TYPES:
         raise InvalidInput("Select the type of session", field="session_type")
@@ -268,7 +293,7 @@ def record_session_input(
     if details.held_on > now.date():
         raise InvalidInput("The session date must be today or in the past", "held_on")
     answers = answers.cleaned()
-    report = _check_answers(answers, settings, confirmed, priority_required=False)
+    report = check_answers(answers, settings, confirmed, priority_required=False)
     submission = Submission(
         id=str(uuid.uuid4()),
         round_id=item.id,
@@ -283,104 +308,9 @@ def record_session_input(
         idempotency_key=token_key(form_token),
     )
     _fill(submission, answers, report)
-    if not _store(session, submission):
+    if not _store(session, submission, form_token):
         return Outcome(SubmissionKind.FACILITATED, None, duplicate=True)
     record(session, actor, AuditAction.SUBMISSION_RECEIVED, "submission",
            submission.id, after={"kind": SubmissionKind.FACILITATED,
                                  "attendees": details.attendees})  # fmt: skip
     return Outcome(SubmissionKind.FACILITATED, None, duplicate=False)
-
-
-def list_mine(session: Session, actor: User) -> list[Submission]:
-    """The person's named input, newest first (anonymous input is not theirs to
-    list: nothing links it to them)."""
-    return list(
-        session.scalars(
-            select(Submission)
-            .where(Submission.author_id == actor.id)
-            .order_by(Submission.submitted_at.desc())
-        )
-    )
-
-
-def own_submission(session: Session, actor: User, submission_id: str) -> Submission:
-    """The person's own named item; anyone else's looks the same as a missing one."""
-    item = session.get(Submission, submission_id)
-    if item is None or item.author_id != actor.id:
-        raise NotFound("There is no such input")
-    return item
-
-
-def edit(
-    session: Session,
-    actor: User,
-    submission: Submission,
-    *,
-    answers: Answers,
-    context: Context,
-    settings: privacy.PrivacySettings,
-    confirmed: bool,
-    now: datetime,
-) -> None:
-    """Change named input while it waits for moderation or was returned for
-    changes; it then waits for moderation again. Conditional on the status the
-    writer saw, so a moderator's decision made meanwhile is never overwritten."""
-    if submission.author_id != actor.id:
-        raise NotFound("There is no such input")
-    if submission.status not in (SubmissionStatus.PENDING, SubmissionStatus.RETURNED):
-        raise Conflict("This input is being reviewed, so it cannot be changed")
-    answers = answers.cleaned()
-    _check_context(session, context)
-    report = _check_answers(answers, settings, confirmed, priority_required=True)
-    lifecycle.apply(
-        session,
-        actor,
-        submission,
-        lifecycle.Event.EDIT_RAISING_CONCERN
-        if report.safeguarding
-        else lifecycle.Event.EDIT,
-        values={
-            **_answer_values(answers, report),
-            "team_id": context.team_id,
-            "role_group_id": context.role_group_id,
-            "updated_at": now,
-        },
-    )
-
-
-def withdraw(
-    session: Session, actor: User, submission: Submission, today: date
-) -> None:
-    if submission.author_id != actor.id:
-        raise NotFound("There is no such input")
-    _withdraw(session, actor, submission, today, audited=True)
-
-
-def _withdraw(
-    session: Session,
-    actor: User | None,
-    submission: Submission,
-    today: date,
-    *,
-    audited: bool,
-) -> None:
-    """Withdrawn input is never used. A safeguarding item stays with the lead all
-    the same; its writer is not told it was escalated, so it shows as withdrawn."""
-    if submission.withdrawn_on is not None:
-        raise Conflict("This input has already been withdrawn")
-    lifecycle.apply(
-        session,
-        actor,
-        submission,
-        lifecycle.Event.WITHDRAW,
-        values={"withdrawn_on": today},
-        audited=audited,
-    )
-
-
-def withdraw_by_receipt(session: Session, code: str, today: date) -> Submission:
-    """Withdraw anonymous input with its receipt code. Deliberately not audited: an
-    audit row would carry the exact time and the signed-in person."""
-    item = receipts.by_receipt(session, code)
-    _withdraw(session, None, item, today, audited=False)
-    return item

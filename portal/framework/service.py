@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.audit.service import AuditAction, record
+from portal.audit.service import AuditAction, record, wording
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.framework.importer import FrameworkFile
 from portal.models import Addressee, Area, Inspection, Recommendation, User, utcnow
@@ -184,9 +184,10 @@ def update_area(
     title, description = single_line(title), plain_text(description)
     if not title:
         raise InvalidInput("Enter a title", field="title")
-    before = {"title": area.title, "description": area.description,
+    before = {"title": wording(area.title),
+              "description": wording(area.description),
               "about_management": area.about_management}  # fmt: skip
-    after = {"title": title, "description": description,
+    after = {"title": wording(title), "description": wording(description),
              "about_management": about_management}  # fmt: skip
     if before == after:
         return
@@ -291,7 +292,7 @@ def create_recommendation(
 def _snapshot(rec: Recommendation) -> dict[str, object]:
     return {
         "code": rec.code,
-        "text": rec.text,
+        "text": wording(rec.text),
         "addressed_to": rec.addressed_to,
         "placeholder": rec.is_placeholder,
         "areas": [a.code for a in rec.areas],
@@ -349,10 +350,12 @@ def set_retired(
     if retired and not reason:
         raise InvalidInput("Enter why the recommendation is being retired", "reason")
     rec.retired_at = utcnow() if retired else None
+    # The reason is free text, so it lives on the row, not in the audit trail.
+    rec.retired_reason = reason if retired else None
     session.flush()
     action = (
         AuditAction.RECOMMENDATION_RETIRED
         if retired
         else AuditAction.RECOMMENDATION_REINSTATED
     )
-    record(session, actor, action, "recommendation", rec.id, reason=reason or None)
+    record(session, actor, action, "recommendation", rec.id)

@@ -210,3 +210,37 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReceiptHandoff(Base):
+    """Carries "thank you" (and, for anonymous input, the receipt code) from the
+    submission to the page that shows it, once. The browser holds only a random
+    token; this row holds nothing that names the writer or the item, and is
+    deleted as soon as it is shown (or after a day)."""
+
+    __tablename__ = "receipt_handoffs"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    receipt: Mapped[str | None] = mapped_column(String(32))
+    created_on: Mapped[date] = mapped_column(Date)
+
+
+class AnonymousInbox(Base):
+    """Anonymous input waiting to be released into ``submissions``.
+
+    A row's storage (PostgreSQL's xmin and ctid, a SQLite WAL frame) records when
+    it was written. Held here, then moved into ``submissions`` in random order
+    with others in one transaction, an anonymous item at rest says nothing finer
+    than its day (see portal/submissions/release.py). The row holds exactly what
+    the submission will hold, as the column values in ``payload``.
+    """
+
+    __tablename__ = "anonymous_inbox"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)

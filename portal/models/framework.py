@@ -109,6 +109,7 @@ class Recommendation(Base):
     is_placeholder: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_reason: Mapped[str | None] = mapped_column(Text)
 
     inspection: Mapped[Inspection] = relationship(back_populates="recommendations")
     areas: Mapped[list[Area]] = relationship(

@@ -1,18 +1,29 @@
 """Redaction: a moderator overwrites personal data in an answer with
-"[redacted: reason]". The original is gone from the row; no history table, audit row
-or log line keeps it (the audit says who, why and how many characters)."""
+"[redacted: reason]". The original is gone from the row and from every copy of it
+(notes, drafts, quotes, narratives, plan actions); no history table, audit row or
+log line keeps it (the audit says who, why as a code, and how many characters)."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal import privacy
 from portal.audit.service import AuditAction, record
 from portal.db import checkpoint_after_commit
 from portal.errors import Conflict, InvalidInput
-from portal.models import ANSWER_FIELDS, Submission, SubmissionStatus, User
+from portal.models import (
+    ANSWER_FIELDS,
+    Draft,
+    PlanAction,
+    Submission,
+    SubmissionStatus,
+    SummaryNote,
+    User,
+)
 from portal.tagging.service import drop_stale_quotes
 
 S = SubmissionStatus
@@ -50,13 +61,16 @@ def redact(
     marker = f"[redacted: {REDACTION_REASONS[redaction.reason]}]"
     plan = _plan(item, redaction)
     removed = places = 0
+    words: set[str] = set()
     for field, spans in plan.items():
         text = getattr(item, field)
         for start, end in sorted(spans, reverse=True):
             removed += end - start
+            words.add(text[start:end])
             text = text[:start] + marker + text[end:]
         setattr(item, field, text)
         places += len(spans)
+    scrub_copies(session, item, words, marker)
     answers = {name: getattr(item, name) for name in ANSWER_FIELDS}
     item.pii_flags = privacy.check(answers, settings).as_json() or None
     item.has_personal_data = item.pii_flags is not None
@@ -66,10 +80,63 @@ def redact(
     # Once this commits, the WAL is checkpointed so no old page keeps the text.
     checkpoint_after_commit(session)
     record(session, moderator, AuditAction.INPUT_REDACTED, "submission", item.id,
-           reason=REDACTION_REASONS[redaction.reason],
+           reason=redaction.reason,
            after={"answers": sorted(plan), "characters": removed,
                   "places": places})  # fmt: skip
     return removed
+
+
+def _overwrite(text: str | None, words: set[str], marker: str) -> str | None:
+    if not text:
+        return text
+    for word in sorted(words, key=len, reverse=True):
+        # Narratives are stored as sanitised HTML, where "&" is "&amp;".
+        for form in {word, html.escape(word, quote=False)}:
+            text = text.replace(form, marker)
+    return text
+
+
+def scrub_copies(
+    session: Session, item: Submission, words: set[str], marker: str
+) -> None:
+    """Every other place the redacted words may have been copied to: the item's
+    moderation and safeguarding notes, its writer's drafts, planners' narratives
+    and plan actions. (Quotes of the item are dropped by ``drop_stale_quotes``.)
+    This list is the one register of copies of staff text."""
+    words = {w for w in words if len(w.strip()) >= 2}
+    if not words:
+        return
+    for name in ("decision_note", "safeguarding_note"):
+        setattr(item, name, _overwrite(getattr(item, name), words, marker))
+    if item.author_id is not None:
+        for draft in session.scalars(
+            select(Draft).where(Draft.user_id == item.author_id)
+        ):
+            answers = {
+                key: _overwrite(value, words, marker)
+                if isinstance(value, str)
+                else value
+                for key, value in draft.answers.items()
+            }
+            if answers != draft.answers:
+                draft.answers = answers
+    copies: list[tuple[type[SummaryNote] | type[PlanAction], tuple[str, ...]]] = [
+        (SummaryNote, ("key_messages", "questions")),
+        (PlanAction, ("action", "success_measure")),
+    ]
+    for model, columns in copies:
+        found = or_(
+            *(
+                getattr(model, column).contains(form, autoescape=True)
+                for column in columns
+                for word in words
+                for form in {word, html.escape(word, quote=False)}
+            )
+        )
+        for row in session.scalars(select(model).where(found)):
+            for column in columns:
+                setattr(row, column, _overwrite(getattr(row, column), words, marker))
+    session.flush()
 
 
 def _plan(item: Submission, redaction: Redaction) -> dict[str, list[tuple[int, int]]]:

@@ -94,10 +94,11 @@ AUDIT_ACTIONS: dict[Event, AuditAction] = {
     Event.WITHDRAW: AuditAction.SUBMISSION_WITHDRAWN,
 }
 
-# What the writer sees. An escalation is never revealed to the writer.
+# What the writer sees. An escalation is never revealed to the writer, and nothing
+# untrue is said: "being reviewed" holds for a moderator and a safeguarding lead.
 STATUS_LABELS = {
-    S.PENDING: "Waiting for moderation",
-    S.SAFEGUARDING: "Waiting for moderation",
+    S.PENDING: "Received: being reviewed",
+    S.SAFEGUARDING: "Received: being reviewed",
     S.APPROVED: "Approved",
     S.REJECTED: "Not used",
     S.DUPLICATE: "Not used: it repeats other input",

@@ -104,7 +104,7 @@ def test_named_then_anonymous_input_by_keyboard(page: Any, session: Session) -> 
     tab_to(page, "code")
     page.keyboard.type(receipt)
     press_and_wait(page)
-    assert "Waiting for moderation" in page.content()
+    assert "Received: being reviewed" in page.content()
     check_axe(page, "receipt status")
 
     reload(session)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Base, Draft, EngagementRound, Role, Submission
 from tests.conftest import reload, sign_in_as
-from tests.factories import make_user
+from tests.factories import make_user, release_held
 from tests.feedback.conftest import answers, form_url, fresh_token
 
 SECRET_TEXT = "Nobody listens to the duty team about thresholds (anon-marker-81)."
@@ -38,6 +38,7 @@ def test_anonymous_input_has_no_author_no_exact_time_and_a_random_id(
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/feedback/thank-you"
+    release_held(session)
     reload(session)
     row = session.scalar(select(Submission))
     assert row is not None
@@ -83,6 +84,7 @@ def test_anonymous_row_columns_identify_nobody(
     client.post(
         url, data=answers(mode="anonymous", form_token=fresh_token(client, url))
     )
+    release_held(session)
     reload(session)
     row = session.scalar(select(Submission))
     assert row is not None
@@ -136,9 +138,11 @@ def test_receipt_shows_status_and_withdraws(
     wrong = client.post("/feedback/receipt", data={"code": "AAAA-BBBB-CCCC-DDDD-EEEE"})
     assert wrong.status_code == 404 and "No input matches" in wrong.text
     found = client.post("/feedback/receipt", data={"code": code.group(1).lower()})
-    assert "Waiting for moderation" in found.text
+    assert "Received: being reviewed" in found.text
     withdrawn = client.post("/feedback/receipt/withdraw", data={"code": code.group(1)})
     assert "Your input has been withdrawn" in withdrawn.text
+    # Withdrawn while still held in the inbox: it is released as withdrawn.
+    release_held(session)
     reload(session)
     row = session.scalar(select(Submission))
     assert row is not None and row.status == "withdrawn" and row.withdrawn_on

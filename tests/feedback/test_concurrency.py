@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.feedback.forms import new_form_token
 from portal.models import EngagementRound, Role, Submission
 from tests.conftest import reload, sign_in_as
-from tests.factories import make_user
+from tests.factories import make_user, release_held
 from tests.feedback.conftest import answers, form_url
 
 WRITERS = 8
@@ -52,5 +52,6 @@ def test_concurrent_writers_lose_nothing(
         thread.join(timeout=120)
     assert failures == []
     reload(session)
+    release_held(session)
     stored = session.scalar(select(func.count()).select_from(Submission))
     assert stored == WRITERS * EACH

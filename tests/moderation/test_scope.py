@@ -145,7 +145,7 @@ def test_writer_is_never_told_of_an_escalation(
     sign_in_as(client, world.actors["contributor"])
     mine = client.get("/feedback/mine").text
     assert "safeguarding" not in mine.lower()
-    assert mine.count("Waiting for moderation") >= 2
+    assert mine.count("Received: being reviewed") >= 2
     item = world.items["safeguarding"]
     client.post(f"/feedback/mine/{item.id}/withdraw")
     reload(session)
