@@ -15,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import SelectChoice  # type: ignore[attr-defined]
 
 from portal.errors import DomainError
+from portal.privacy import PersonalDataFound
 from portal.transaction import savepoint
 
 T = TypeVar("T")
@@ -90,5 +91,7 @@ def save_form(form: FlaskForm, change: Callable[[], T]) -> FormOutcome[T]:
         value = savepoint(change)
     except DomainError as error:
         attach_error(form, error)
+        # The form then offers "Save anyway" beside "Save" (templates read this).
+        form.needs_save_anyway = isinstance(error, PersonalDataFound)
         return FormOutcome(False, 400)
     return FormOutcome(True, 200, value)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import phonenumbers
 from stdnum.gb import nhs, upn
 
+from portal.errors import InvalidInput
+
 MAX_SCAN_CHARS = 50_000
 
 LABELS = {
@@ -362,3 +364,37 @@ def highlight(report: Report | None, texts: dict[str, str]) -> dict[str, list[Se
         for name, findings in report.findings.items()
         if findings
     }
+
+
+class PersonalDataFound(InvalidInput):
+    """Text about to be saved (a narrative, a quote) may hold personal data and the
+    writer has not chosen "Save anyway". Shown on the field, with the choice."""
+
+    def __init__(self, report: Report, field: str) -> None:
+        labels = ", ".join(
+            sorted(
+                {f.label.lower() for found in report.findings.values() for f in found}
+            )
+        )
+        super().__init__(
+            f"This may contain personal data ({labels}). Edit it so it identifies "
+            "nobody, or choose “Save anyway” if it is right as it is.",
+            field=field,
+        )
+        self.report = report
+
+
+SAVE_ANYWAY = "save_anyway"
+
+
+def refuse_unconfirmed(
+    texts: dict[str, str], settings: PrivacySettings, confirmed: bool
+) -> None:
+    """The same check staff input gets, for what planners write and quote: raise
+    PersonalDataFound unless the writer chose to save anyway."""
+    if confirmed:
+        return
+    report = check(texts, settings)
+    if report.has_personal_data:
+        field = next(name for name, found in report.findings.items() if found)
+        raise PersonalDataFound(report, field)

@@ -3,6 +3,7 @@ escaped per format where it leaves (Jinja autoescape for HTML)."""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -58,3 +59,10 @@ def sanitised_html(value: str | None) -> Markup:
     """Template filter for stored narratives: cleaned again as it is shown, so even
     a row written some other way cannot carry script into a page."""
     return Markup(clean_html(value))  # noqa: S704 - bleach-cleaned just now
+
+
+def text_of_html(value: str | None) -> str:
+    """The words of stored rich text, without markup (for the personal-data
+    check of a narrative)."""
+    words: str = bleach.clean(value or "", tags=set(), strip=True)
+    return html.unescape(words)

@@ -1,6 +1,8 @@
 // Saves named input as a server-side draft while the person types (nothing is kept
-// in the browser: council PCs are shared). Anonymous input is never saved: choosing
-// "Stay anonymous" stops the autosave and deletes any draft already saved.
+// in the browser: council PCs are shared). Nothing is saved until "Give my name" is
+// chosen (no choice is preselected), so words meant to be anonymous are never stored
+// as the writer's. Choosing "Stay anonymous" stops the autosave and deletes any
+// draft already saved.
 const DELAY_MS = 2000
 
 export function initAutosave () {
@@ -12,14 +14,16 @@ export function initAutosave () {
   let lastMode = null
 
   const mode = () => {
-    const checked = form.querySelector('input[name="mode"]:checked')
-    return checked ? checked.value : 'named'
+    const checked = form.querySelector('input[name="mode"]:checked, input[name="mode"][type="hidden"]')
+    return checked ? checked.value : null
   }
 
   async function save () {
-    const anonymous = mode() === 'anonymous'
+    const chosen = mode()
+    if (chosen === null) return // not chosen yet: nothing is saved
+    const anonymous = chosen === 'anonymous'
     if (anonymous && lastMode === 'anonymous') return
-    lastMode = mode()
+    lastMode = chosen
     let payload = { mode: 'anonymous' }
     if (!anonymous) {
       payload = Object.fromEntries(new FormData(form))

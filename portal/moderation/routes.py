@@ -30,6 +30,7 @@ from portal.models import (
 )
 from portal.moderation import forms, redaction, service
 from portal.rounds.service import list_rounds
+from portal.submissions import release
 from portal.tagging.codebook import list_themes
 from portal.tagging.forms import ids
 from portal.transaction import writes
@@ -83,6 +84,7 @@ def queue() -> Any:
         rounds=rounds,
         status_filters=STATUS_FILTERS,
         bulk=bulk,
+        held=release.held_count(get_session()),
     )
 
 

@@ -12,6 +12,7 @@ from portal.db import get_session
 from portal.formkit import save_form
 from portal.models import ANSWER_LABELS, utcnow
 from portal.moderation import forms, redaction, safeguarding
+from portal.submissions import release
 from portal.transaction import writes
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
@@ -22,7 +23,11 @@ bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
 def queue() -> Any:
     items = safeguarding.review_queue(get_session())
     return render_template(
-        "safeguarding/queue.html", items=items, actions=safeguarding.ACTIONS
+        "safeguarding/queue.html",
+        items=items,
+        actions=safeguarding.ACTIONS,
+        held=release.held_safeguarding(get_session()),
+        answer_labels=ANSWER_LABELS,
     )
 
 

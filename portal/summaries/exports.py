@@ -2,7 +2,8 @@
 
 One query feeds every writer. Rows stream from the database in batches, so memory
 does not grow with the number of rows. Team and role go through small-group
-suppression (the text minimum: these rows carry what people wrote). The author is
+suppression judged on the combination each row shows (round, area, team, role),
+with the text minimum: these rows carry what people wrote. The author is
 included only for named input and only for people allowed to see authors. Every
 cell is made safe for spreadsheets (no formulas, no control characters).
 """
@@ -33,7 +34,7 @@ from portal.models import (
     User,
 )
 from portal.submissions.lifecycle import counts_as_staff_input
-from portal.summaries.suppression import suppress
+from portal.summaries.suppression import HIDDEN, RowRule, suppress_combinations
 
 HEADER = [
     "round",
@@ -69,6 +70,19 @@ def _conditions(request: ExportRequest) -> list[Any]:
     return conditions
 
 
+def count_flagged(session: Session, round_ids: list[int]) -> int:
+    """How many items included (in these rounds) may still hold personal data:
+    approved as they are, with a reason, by a moderator. Shown before any export
+    so nothing flagged leaves unnoticed."""
+    request = ExportRequest(round_ids, False, 0)
+    count = session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(*_conditions(request), Submission.has_personal_data.is_(True))
+    )
+    return int(count or 0)
+
+
 def count_rows(session: Session, request: ExportRequest) -> int:
     count = session.scalar(
         select(func.count()).select_from(Submission).where(*_conditions(request))
@@ -76,21 +90,30 @@ def count_rows(session: Session, request: ExportRequest) -> int:
     return int(count or 0)
 
 
-def _large_groups(session: Session, request: ExportRequest, column: Any) -> set[int]:
-    """Groups that may be named in this export: the same rule as every breakdown
-    (too small, or hidden alongside a small one so it cannot be worked out)."""
-    counts = {
-        str(group): int(n)
-        for group, n in session.execute(
-            select(column, func.count())
-            .where(*_conditions(request), column.is_not(None))
-            .group_by(column)
+def context_rule(session: Session, request: ExportRequest) -> RowRule:
+    """Which team and role each row may show: judged on the combination a row
+    prints together (round, area, team, role), with the text minimum, because
+    these rows carry what people wrote beside the day they wrote it."""
+    counts: dict[tuple[object, ...], int] = {
+        (round_id, area_id, team_id, role_id): int(n)
+        for round_id, area_id, team_id, role_id, n in session.execute(
+            select(
+                Submission.round_id,
+                Submission.area_id,
+                Submission.team_id,
+                Submission.role_group_id,
+                func.count(),
+            )
+            .where(*_conditions(request))
+            .group_by(
+                Submission.round_id,
+                Submission.area_id,
+                Submission.team_id,
+                Submission.role_group_id,
+            )
         )
     }
-    breakdown = suppress(counts, request.text_minimum)
-    if breakdown.suppressed:
-        return set()
-    return {int(cell.label) for cell in breakdown.cells if not cell.hidden}
+    return suppress_combinations(counts, fixed=2, minimum=request.text_minimum)
 
 
 def _tag_names(
@@ -119,11 +142,12 @@ def _tag_names(
 def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
     """The export's rows, batch by batch, by day then random id (so rows never
     reveal arrival order within a day)."""
-    teams = _large_groups(session, request, Submission.team_id)
-    roles = _large_groups(session, request, Submission.role_group_id)
+    rule = context_rule(session, request)
     last: tuple[Any, str] | None = None
     columns = (
         Submission.id,
+        Submission.round_id,
+        Submission.area_id,
         Submission.kind,
         Submission.submitted_on,
         Submission.priority,
@@ -162,6 +186,8 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
         recs, themes = _tag_names(session, [row[0] for row in batch])
         for (
             item_id,
+            round_id,
+            area_id,
             kind,
             day,
             priority,
@@ -178,6 +204,9 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
             role,
             author,
         ) in batch:
+            _, _, team_shown, role_shown = rule.shown(
+                (round_id, area_id, team_id, role_id)
+            )
             yield [
                 round_title,
                 area_code,
@@ -189,12 +218,19 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
                 obstacles,
                 difference,
                 example,
-                team if team_id in teams else (SMALL_GROUP if team else ""),
-                role if role_id in roles else (SMALL_GROUP if role else ""),
+                _context(team, team_shown),
+                _context(role, role_shown),
                 attendees,
                 author if request.with_authors and author_id else "",
             ]
-        last = (batch[-1][2], batch[-1][0])
+        last = (batch[-1][4], batch[-1][0])
+
+
+def _context(name: str | None, shown: object) -> str:
+    # Hidden is hidden whether or not a value was given: a blank would tell.
+    if shown is HIDDEN:
+        return SMALL_GROUP
+    return name or ""
 
 
 def _after(last: tuple[Any, str] | None) -> list[Any]:

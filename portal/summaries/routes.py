@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from portal import privacy
 from portal.access import Permission, can, requires
 from portal.db import get_session, read_session
 from portal.downloads import attachment
@@ -105,6 +106,8 @@ def save_narrative(kind: str, subject_id: int) -> Any:
             service.subject(get_session(), kind, subject_id),
             key_messages=form.key_messages.data or "",
             questions=form.questions.data or "",
+            settings=privacy.PrivacySettings.from_config(current_app.config),
+            confirmed=request.form.get("action") == privacy.SAVE_ANYWAY,
         ),
     )
     if outcome.saved:
@@ -124,7 +127,10 @@ def export() -> Any:
     form.rounds.choices = choices((str(r.id), r.title) for r in rounds)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
-        return render_template("summaries/export.html", form=form), status
+        flagged = exports.count_flagged(db, [])
+        return render_template(
+            "summaries/export.html", form=form, flagged=flagged
+        ), status
     actor = current_user._get_current_object()
     request_ = exports.ExportRequest(
         round_ids=[int(r) for r in form.rounds.data or [] if str(r).isdigit()],
@@ -169,6 +175,7 @@ def pack_page() -> Any:
         round_ids=_round_ids(),
         rounds=list_rounds(get_session()),
         download=forms.PackForm(),
+        flagged=exports.count_flagged(get_session(), _round_ids()),
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from portal import privacy
 from portal.audit.service import AuditAction, record
 from portal.errors import InvalidInput, NotFound
 from portal.models import (
@@ -33,7 +34,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.sanitise import clean_html
+from portal.sanitise import clean_html, text_of_html
 from portal.submissions.lifecycle import counts_as_staff_input
 from portal.summaries.suppression import Breakdown, suppress
 
@@ -239,10 +240,21 @@ def save_note(
     *,
     key_messages: str,
     questions: str,
+    settings: privacy.PrivacySettings,
+    confirmed: bool,
 ) -> SummaryNote:
-    """Store the planner's narrative, sanitised (bold, lists, links only)."""
+    """Store the planner's narrative, sanitised (bold, lists, links only), after
+    the same personal-data check staff input gets (with "Save anyway")."""
     if subject_.kind not in SUBJECTS:
         raise InvalidInput("Unknown summary")
+    privacy.refuse_unconfirmed(
+        {
+            "key_messages": text_of_html(clean_html(key_messages)),
+            "questions": text_of_html(clean_html(questions)),
+        },
+        settings,
+        confirmed,
+    )
     note = session.scalar(
         select(SummaryNote).where(
             SummaryNote.subject_type == subject_.kind,

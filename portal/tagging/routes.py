@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import privacy
 from portal.access import Permission, requires
 from portal.db import get_session
 from portal.errors import NotFound
@@ -241,7 +251,13 @@ def add_quote(item_id: Any) -> Any:
     outcome = save_form(
         form,
         lambda: service.add_quote(
-            get_session(), _actor(), found, form.field.data or "", form.text.data or ""
+            get_session(),
+            _actor(),
+            found,
+            form.field.data or "",
+            form.text.data or "",
+            settings=privacy.PrivacySettings.from_config(current_app.config),
+            confirmed=request.form.get("action") == privacy.SAVE_ANYWAY,
         ),
     )
     if outcome.saved:

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, delete, exists, func, not_, select, tuple_
 from sqlalchemy.orm import Session
 
+from portal import privacy
 from portal.audit.service import AuditAction, record
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.models import (
@@ -192,9 +193,17 @@ def add_to_many(
 
 
 def add_quote(
-    session: Session, actor: User, item: Submission, field: str, text: str
+    session: Session,
+    actor: User,
+    item: Submission,
+    field: str,
+    text: str,
+    *,
+    settings: privacy.PrivacySettings,
+    confirmed: bool,
 ) -> Quote:
-    """Mark an exact excerpt of approved text as a quote for summaries."""
+    """Mark an exact excerpt of approved text as a quote for summaries. Quotes go
+    in front of the seminar, so they get the personal-data check too."""
     if not is_staff_input(item):
         raise Conflict("Only approved input can be quoted")
     if field not in ANSWER_FIELDS:
@@ -204,6 +213,7 @@ def add_quote(
         raise InvalidInput("Enter the words to quote", field="text")
     if excerpt not in getattr(item, field):
         raise InvalidInput("The quote must be words from the answer, exactly", "text")
+    privacy.refuse_unconfirmed({"text": excerpt}, settings, confirmed)
     quote = Quote(
         submission_id=item.id, field=field, text=excerpt, created_by_id=actor.id
     )

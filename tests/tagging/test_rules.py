@@ -26,6 +26,8 @@ from portal.tagging import codebook, service
 from portal.tagging.suggestions import build_index, suggest, suggest_for
 from tests.factories import make_submission, make_user
 
+SETTINGS = PrivacySettings()
+
 
 @pytest.fixture
 def tagger(session: Session) -> User:
@@ -172,10 +174,24 @@ def test_bulk_tagging_and_quotes(
     session.commit()
     assert (added, again) == (3, 0)
     quote = service.add_quote(
-        session, tagger, items[0], "obstacles", "point 0 about drift"
+        session,
+        tagger,
+        items[0],
+        "obstacles",
+        "point 0 about drift",
+        settings=SETTINGS,
+        confirmed=False,
     )
     with pytest.raises(InvalidInput, match="exactly"):
-        service.add_quote(session, tagger, items[0], "obstacles", "not in the text")
+        service.add_quote(
+            session,
+            tagger,
+            items[0],
+            "obstacles",
+            "not in the text",
+            settings=SETTINGS,
+            confirmed=True,
+        )
     session.commit()
     assert quote.text == "point 0 about drift"
 
@@ -184,8 +200,24 @@ def test_redaction_drops_quotes_it_would_leak(
     session: Session, open_round: EngagementRound, tagger: User
 ) -> None:
     item = approved(session, open_round, "Mrs Okonkwo rang twice about the plan.")
-    service.add_quote(session, tagger, item, "obstacles", "Mrs Okonkwo rang twice")
-    service.add_quote(session, tagger, item, "obstacles", "about the plan")
+    service.add_quote(
+        session,
+        tagger,
+        item,
+        "obstacles",
+        "Mrs Okonkwo rang twice",
+        settings=SETTINGS,
+        confirmed=True,
+    )
+    service.add_quote(
+        session,
+        tagger,
+        item,
+        "obstacles",
+        "about the plan",
+        settings=SETTINGS,
+        confirmed=True,
+    )
     session.commit()
     moderator = make_user(session, Role.MODERATOR)
     redact(
