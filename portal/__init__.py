@@ -12,7 +12,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, headers, timefmt
+from portal import access_log, db, headers, timefmt
 from portal.config import DEFAULTS, local_http_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.tagging import codebook_routes  # noqa: F401 - registers its views
     from portal.tagging import routes as tagging_routes
 
+    access_log.quiet_development_server()
     db.init_app(app)
     # Session checks run before CSRF: an expired session on a POST then fails the
     # CSRF check into the "your words back" page instead of being processed.

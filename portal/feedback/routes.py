@@ -38,6 +38,10 @@ from portal.transaction import savepoint, writes
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
 _THANKS = "feedback_thanks"
+ALREADY_SENT = (
+    "You already sent this input, with the same words, on this area. Send it "
+    "again? It would be stored twice."
+)
 
 
 def _settings() -> privacy.PrivacySettings:
@@ -93,6 +97,7 @@ def _render_give(
     message: str | None = None,
     editing: Submission | None = None,
     restored_at: str | None = None,
+    already_sent: bool = False,
 ) -> Any:
     form.ensure_token()
     # Findings are positions in the cleaned text, so highlight that.
@@ -108,6 +113,7 @@ def _render_give(
             message=message,
             editing=editing,
             restored_at=restored_at,
+            already_sent=already_sent,
             notice=notice.current(get_session()),
         ),
         status,
@@ -149,10 +155,13 @@ def give(round_id: int, area_id: int) -> Any:
                 settings=_settings(),
                 confirmed=request.form.get("action") == "submit_anyway",
                 now=utcnow(),
+                send_again=request.form.get("action") == "send_again",
             )
         )
     except service.NeedsConfirmation as needs:
         return _render_give(form, item, area, report=needs.report)
+    except service.AlreadySent:
+        return _render_give(form, item, area, message=ALREADY_SENT, already_sent=True)
     except DomainError as error:
         attach_error(form, error)
         return _render_give(form, item, area, status=error.status)

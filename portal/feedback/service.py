@@ -92,6 +92,28 @@ class RoundClosed(Conflict):
     pass
 
 
+class AlreadySent(Exception):
+    """A named writer is sending, on the same area in the same round, exactly the
+    answers they already sent (Back, then Send again): ask before a second copy."""
+
+
+def _sent_before(
+    session: Session, actor: User, item: EngagementRound, area: Area, answers: Answers
+) -> bool:
+    return (
+        session.scalar(
+            select(Submission.id).where(
+                Submission.author_id == actor.id,
+                Submission.round_id == item.id,
+                Submission.area_id == area.id,
+                Submission.withdrawn_on.is_(None),
+                *(getattr(Submission, k) == v for k, v in answers.texts().items()),
+            )
+        )
+        is not None
+    )
+
+
 def token_key(form_token: str) -> str:
     return hashlib.sha256(form_token.encode()).hexdigest()
 
@@ -220,8 +242,12 @@ def submit(
     settings: privacy.PrivacySettings,
     confirmed: bool,
     now: datetime,
+    send_again: bool = False,
 ) -> Outcome:
-    """Store one person's input once, however often the same form is sent."""
+    """Store one person's input once, however often the same form is sent. A
+    named writer re-sending answers they already sent is asked first
+    (``AlreadySent``); ``send_again`` is their yes (and they have seen any
+    personal-data warning on the way)."""
     kind = SubmissionKind.ANONYMOUS if anonymous else SubmissionKind.NAMED
     receipt = receipts.receipt_for(secret, form_token) if anonymous else None
     if len(form_token) < 32:
@@ -230,7 +256,15 @@ def submit(
         return Outcome(kind, receipt, duplicate=True)
     answers = answers.cleaned()
     check_context(session, context)
-    report = check_answers(answers, settings, confirmed, priority_required=True)
+    report = check_answers(
+        answers, settings, confirmed or send_again, priority_required=True
+    )
+    if (
+        not anonymous
+        and not send_again
+        and _sent_before(session, actor, item, area, answers)
+    ):
+        raise AlreadySent()
     submission = Submission(
         id=str(uuid.uuid4()),
         round_id=item.id,

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
+    false,
     func,
     not_,
     or_,
@@ -358,3 +359,23 @@ def duplicate_candidates(
             .limit(50)
         )
     )
+
+
+def unreachable_by_area(session: Session) -> list[tuple[Area, int]]:
+    """Waiting input that no active moderator's scope includes (a team with no
+    moderator, anonymous input about management with no independent moderator),
+    counted per area. Counts only, for administrators to fix the scopes."""
+    moderators = [
+        user
+        for user in session.scalars(select(User).where(User.disabled_at.is_(None)))
+        if can(user, Permission.MODERATE)
+    ]
+    reachable = or_(false(), *(in_scope(m) for m in moderators))
+    rows = session.execute(
+        select(Area, func.count())
+        .join(Submission, Submission.area_id == Area.id)
+        .where(Submission.status == S.PENDING, not_(reachable))
+        .group_by(Area.id)
+        .order_by(Area.inspection_id, Area.position)
+    ).all()
+    return [(area, int(n)) for area, n in rows]

@@ -22,6 +22,8 @@ class HomeOverview:
     links: list[tuple[str, str, str]]  # (endpoint, title, description)
     # Counts only, never content: what is waiting for this person.
     waiting: list[tuple[str, str]]  # (endpoint, text)
+    # For administrators: waiting input outside every moderator's scope.
+    unreachable: list[tuple[Area, int]]
 
 
 _LINKS = [
@@ -93,8 +95,20 @@ def home_overview(session: Session, user: Any) -> HomeOverview:
         )
     roles = sorted(user.roles) if isinstance(user, User) else []
     links = [(e, t, d) for p, e, t, d in _LINKS if can(user, p)]
+    unreachable = []
+    if can(user, Permission.MANAGE_USERS):
+        from portal.moderation.service import unreachable_by_area
+
+        unreachable = unreachable_by_area(session)
     return HomeOverview(
-        roles, inspection, areas, recs, placeholders, links, _waiting(session, user)
+        roles,
+        inspection,
+        areas,
+        recs,
+        placeholders,
+        links,
+        _waiting(session, user),
+        unreachable,
     )
 
 
