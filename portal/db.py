@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _AFTER_COMMIT = "portal.after_commit"
+CHECKPOINT_WAIT_MS = 200
 
 
 def make_engine(url: str, busy_timeout: float = 5) -> Engine:
@@ -196,8 +197,15 @@ def purge_freed_space(session: Session) -> None:
     raw = engine.raw_connection()  # type: ignore[union-attr]
     try:
         cursor = raw.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.close()
+        # Wait only briefly for readers to finish: this runs in the request, and
+        # a checkpoint that cannot finish now is completed by the next one.
+        timeout = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
+            cursor.close()
     finally:
         raw.close()
 

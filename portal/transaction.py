@@ -62,6 +62,7 @@ def writes(
             return in_transaction(session, lambda: inner(*args, **kwargs))
 
         run.declares_transaction = True  # type: ignore[attr-defined]
+        run.writes_on_get = on_get  # type: ignore[attr-defined]
         return cast(F, run)
 
     return decorate(view) if view is not None else decorate

@@ -16,10 +16,10 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from portal.access import Permission
-from portal.models import Role, Submission
+from portal.models import Base, EngagementRound, Role, Submission
 from portal.transaction import writes
-from tests.conftest import sign_in_as
-from tests.factories import make_user
+from tests.conftest import reload, sign_in_as
+from tests.factories import make_submission, make_team, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 # The only endpoints anyone may reach without signing in.
@@ -69,9 +69,58 @@ def test_urls_are_kebab_case_with_typed_ids(app: Flask) -> None:
             )
 
 
-def test_no_get_route_changes_state(app: Flask) -> None:
-    # State changes are POST-only. GET/HEAD handlers of POST-capable views only
-    # render; every POST view that changes state uses a FlaskForm (CSRF).
+def database_snapshot(session: Session) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, for comparing before and after."""
+    reload(session)
+    with session.get_bind().connect() as connection:
+        return {
+            table.name: sorted(
+                (
+                    tuple(str(v) for v in row)
+                    for row in connection.execute(table.select())
+                ),
+            )
+            for table in Base.metadata.sorted_tables
+        }
+
+
+# GET views that write on purpose, and why.
+WRITES_ON_GET = {"feedback.thank_you": "consumes the one-time receipt hand-off"}
+
+
+def test_no_get_request_changes_the_database(
+    app: Flask, client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    """Every GET route, as someone holding every role, with real ids to fill the
+    URLs: none fails (an undeclared write is refused with a 500) and the database
+    is the same afterwards, row for row."""
+    everyone = make_user(session, *Role, team=make_team(session, "Team G"))
+    item = make_submission(session, everyone, open_round)
+    ids = {"uuid": item.id, "int": open_round.id}
+    sign_in_as(client, everyone)
+    before = database_snapshot(session)
+    visited = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or set()) or rule.endpoint == "static":
+            continue
+        if rule.endpoint in WRITES_ON_GET:
+            continue
+        path = re.sub(r"<(\w+):\w+>", lambda m: str(ids.get(m.group(1), 1)), rule.rule)
+        response = client.get(path)
+        assert response.status_code < 500, path
+        visited += 1
+    assert visited > 30
+    assert database_snapshot(session) == before
+
+
+def test_only_listed_get_views_may_write(app: Flask) -> None:
+    writing = set()
+    for endpoint, view in app.view_functions.items():
+        while view is not None:
+            if getattr(view, "writes_on_get", False):
+                writing.add(endpoint)
+            view = getattr(view, "__wrapped__", None)
+    assert writing == set(WRITES_ON_GET)
     for rule in app.url_map.iter_rules():
         methods = rule.methods or set()
         assert not methods & {"PUT", "PATCH", "DELETE"}, rule.rule
