@@ -1,0 +1,109 @@
+"""Access logs leave no line for the pages around anonymous input: a real gunicorn
+with the shipped gunicorn.conf.py, and the development server's logger."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from portal.access_log import DropUnloggedRequests, is_unlogged
+
+ROOT = Path(__file__).resolve().parent.parent
+UNLOGGED = [
+    "/feedback/rounds/3/areas/7",
+    "/feedback/rounds/3/areas/7/draft",
+    "/feedback/thank-you",
+    "/feedback/receipt",
+    "/feedback/receipt/withdraw",
+]
+LOGGED = ["/sign-in", "/feedback", "/feedback/mine", "/moderation"]
+
+
+@pytest.mark.parametrize("path", UNLOGGED)
+def test_pages_around_anonymous_input_are_not_logged(path: str) -> None:
+    assert is_unlogged(path) and is_unlogged(path + "?x=1")
+
+
+@pytest.mark.parametrize("path", LOGGED)
+def test_other_pages_are_logged(path: str) -> None:
+    assert not is_unlogged(path)
+
+
+def test_the_development_server_logger_drops_those_lines() -> None:
+    keep = DropUnloggedRequests()
+
+    def line(request_line: str) -> logging.LogRecord:
+        # The shape of werkzeug's request log record.
+        return logging.LogRecord(
+            "werkzeug", logging.INFO, __file__, 1, '%s - - [%s] "%s" %s %s',
+            ("127.0.0.1", "01/Dec/2026 10:00:00", request_line, "302", "-"), None,
+        )  # fmt: skip
+
+    assert not keep.filter(line("POST /feedback/rounds/1/areas/2 HTTP/1.1"))
+    assert not keep.filter(line("GET /feedback/thank-you HTTP/1.1"))
+    assert keep.filter(line("POST /sign-in HTTP/1.1"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> int:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_gunicorn_with_the_shipped_config_logs_no_anonymous_route(
+    app: object, database_url: str, tmp_path: Path
+) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORTAL_SECRET_KEY": "access-log-test",
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_INSTANCE_PATH": str(tmp_path),
+    }
+    log = tmp_path / "access.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+             "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    _get(base + "/health")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            statuses = {path: _get(base + path) for path in UNLOGGED + LOGGED}
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    assert all(code < 500 for code in statuses.values()), statuses
+    lines = log.read_text()
+    for path in LOGGED:
+        assert f"GET {path} " in lines or f'GET {path}"' in lines, path
+    for path in UNLOGGED:
+        assert path not in lines, path
