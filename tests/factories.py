@@ -90,7 +90,8 @@ def make_submission(
     team: Team | None = None,
     text: str = "Supervision keeps being cancelled.",
 ) -> Submission:
-    """Input sent through the real submit rules (personal data accepted as is)."""
+    """Input sent through the real submit rules (personal data accepted as is).
+    Anonymous input is released from the inbox at once (see ``hold_anonymous``)."""
     from portal.feedback.forms import new_form_token
     from portal.feedback.service import Answers, Context, submit
     from portal.privacy import DEFAULT_SAFEGUARDING_PHRASES, PrivacySettings
@@ -121,6 +122,23 @@ def make_submission(
     )
     assert found is not None
     return found
+
+
+def hold_anonymous(
+    session: Session, author: User, item: EngagementRound, text: str
+) -> None:
+    """Anonymous input sent and still held in the inbox (before the release)."""
+    from portal.feedback.forms import new_form_token
+    from portal.feedback.service import Answers, Context, submit
+    from portal.privacy import DEFAULT_SAFEGUARDING_PHRASES, PrivacySettings
+
+    token = new_form_token()
+    submit(session, author, item=item, area=item.areas[0], anonymous=True,
+           answers=Answers(text, "", "", 3), context=Context(None, None),
+           form_token=token, secret="test-secret-key",
+           settings=PrivacySettings(safeguarding_phrases=DEFAULT_SAFEGUARDING_PHRASES),
+           confirmed=True, now=utcnow())  # fmt: skip
+    session.commit()
 
 
 def release_held(session: Session) -> None:

@@ -21,7 +21,7 @@ from tests.browser.conftest import (
     tab_to,
 )
 from tests.conftest import reload
-from tests.factories import DEFAULT_PASSWORD, make_open_round, make_user
+from tests.factories import DEFAULT_PASSWORD, make_open_round, make_user, release_held
 
 
 def _open_round(session: Session) -> None:
@@ -62,6 +62,11 @@ def test_named_then_anonymous_input_by_keyboard(page: Any, session: Session) -> 
     check_axe(page, "feedback form")
     screenshot(page, "feedback-form")
 
+    # Nothing is preselected, and nothing is saved until "Give my name" is chosen.
+    assert not page.locator('input[name="mode"]:checked').count()
+    tab_to(page, "mode", limit=30)
+    page.keyboard.press("Space")
+    assert page.locator("#mode").is_checked()
     # Named input with a phone number in the example: the warning comes back.
     _answer(page, "obstacles", "Caseloads rise whenever a colleague leaves.")
     expect(page.locator("#autosave-status")).to_contain_text("Draft saved")
@@ -107,6 +112,7 @@ def test_named_then_anonymous_input_by_keyboard(page: Any, session: Session) -> 
     assert "Received: being reviewed" in page.content()
     check_axe(page, "receipt status")
 
+    release_held(session)  # the overnight release of anonymous input
     reload(session)
     kinds = dict(
         session.execute(

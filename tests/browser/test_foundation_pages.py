@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.demo import seed_demo
-from portal.models import Area, Recommendation, Role, Team, User
+from portal.models import Area, EngagementRound, Recommendation, Role, Team, User
 from tests.browser.conftest import (
     active_id,
     assert_js_started,
@@ -20,7 +20,7 @@ from tests.browser.conftest import (
     tab_to,
 )
 from tests.conftest import FAST_HASH
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, make_submission, make_team, make_user
 
 
 def test_sign_in_journey_by_keyboard(page: Any, session: Session) -> None:
@@ -77,7 +77,12 @@ def test_admin_and_framework_pages_have_no_axe_violations(
     area = session.scalar(select(Area))
     rec = session.scalar(select(Recommendation).where(Recommendation.is_placeholder))
     assert contributor and team and area and rec
+    # Input from a team no moderator covers: the home page says where it waits.
+    engagement = session.scalar(select(EngagementRound))
+    assert engagement is not None
+    make_submission(session, contributor, engagement, team=make_team(session, "Lone"))
     sign_in_by_keyboard(page, admin.email, DEFAULT_PASSWORD)
+    assert "outside every moderator" in page.content()
     pages = [
         ("/", "home", "home"),
         ("/admin/users", "users", "user-admin"),
