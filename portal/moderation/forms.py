@@ -46,6 +46,7 @@ def _reason_choices() -> Any:
 
 class DecisionForm(FlaskForm):
     seen_status = HiddenField()
+    seen_version = HiddenField()
     decision = RadioField(
         "Decision",
         widget=GovRadioInput(),

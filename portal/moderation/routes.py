@@ -30,7 +30,7 @@ from portal.models import (
 )
 from portal.moderation import forms, redaction, service
 from portal.rounds.service import list_rounds
-from portal.submissions import release
+from portal.submissions import lifecycle, release
 from portal.tagging.codebook import list_themes
 from portal.tagging.forms import ids
 from portal.transaction import writes
@@ -150,6 +150,8 @@ def _item_forms(item: Submission) -> tuple[forms.DecisionForm, forms.RedactForm]
     decision = forms.DecisionForm(prefix="decide")
     if not decision.seen_status.data:
         decision.seen_status.data = item.status
+    if not decision.seen_version.data:
+        decision.seen_version.data = lifecycle.version_of(item)
     if can(_moderator(), Permission.TAG):
         # Tag at approval time: recommendations and themes in use.
         decision.recommendation_ids.choices = choices(
@@ -201,6 +203,7 @@ def item(item_id: Any) -> Any:
                 note=decision.note.data or "",
                 duplicate_of=decision.duplicate_of.data or None,
                 seen_status=decision.seen_status.data or None,
+                seen_version=decision.seen_version.data or None,
                 recommendation_ids=ids(decision.recommendation_ids.data),
                 theme_ids=ids(decision.theme_ids.data),
                 personal_data_reason=decision.personal_data_reason.data or None,

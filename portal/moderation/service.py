@@ -216,6 +216,8 @@ class DecisionDetails:
     # The status the moderator was looking at. If the item has moved on since,
     # someone else decided it first: their decision stands.
     seen_status: str | None = None
+    # The version of the words the moderator read (lifecycle.version_of).
+    seen_version: str | None = None
     # Tags to apply with an approval (only from people who may tag).
     recommendation_ids: frozenset[int] = frozenset()
     theme_ids: frozenset[int] = frozenset()
@@ -243,6 +245,7 @@ def decide(
         item,
         lifecycle.Event(details.decision.value),
         seen=details.seen_status or item.status,
+        seen_version=details.seen_version,
         values={
             "decided_at": now,
             "decided_by_id": moderator.id,

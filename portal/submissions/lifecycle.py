@@ -107,6 +107,11 @@ STATUS_LABELS = {
 }
 
 
+def version_of(item: Submission) -> str:
+    """Which version of the words a person is looking at (changed by each edit)."""
+    return item.updated_at.isoformat() if item.updated_at else "original"
+
+
 def arrival_status(raises_safeguarding_concern: bool) -> str:
     """A possible safeguarding disclosure goes straight to the safeguarding lead
     and never waits in the (team) moderation queue."""
@@ -138,15 +143,20 @@ def apply(
     happening: Event,
     *,
     seen: str | None = None,
+    seen_version: str | None = None,
     values: dict[str, Any] | None = None,
     reason: str | None = None,
     audited: bool = True,
 ) -> str:
-    """Apply one event to an item, conditional on the status the actor saw (and
-    on it not having been withdrawn meanwhile). Returns the new status; raises
-    Conflict if the change is not allowed or someone else changed it first."""
+    """Apply one event to an item, conditional on the status the actor saw, on
+    the version of the text they saw (``seen_version``, from ``version_of``: an
+    edit keeps the status but changes the words), and on it not having been
+    withdrawn meanwhile. Returns the new status; raises Conflict if the change is
+    not allowed or someone else changed it first."""
     status_seen = seen or item.status
     if item.status != status_seen:
+        raise Conflict(CHANGED_MEANWHILE)
+    if seen_version is not None and seen_version != version_of(item):
         raise Conflict(CHANGED_MEANWHILE)
     target = TRANSITIONS.get((status_seen, happening))
     if target is None:
@@ -160,6 +170,8 @@ def apply(
     elif happening == Event.RELEASE and item.withdrawn_on is not None:
         changes["status"] = target = S.WITHDRAWN
     conditions = [Submission.id == item.id, Submission.status == status_seen]
+    if seen_version is not None:
+        conditions.append(Submission.updated_at.is_not_distinct_from(item.updated_at))
     if happening != Event.RELEASE:
         # Withdrawn input is never changed again (a withdrawn safeguarding item
         # can still be released by the lead: it then shows as withdrawn).
