@@ -10,15 +10,16 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.errors import Conflict
-from portal.models import AuditEvent, EngagementRound, Role, Submission
+from portal.models import AuditEvent, EngagementRound, Role, Submission, utcnow
 from portal.submissions import lifecycle
 from tests.conftest import reload, sign_in_as
 from tests.factories import make_submission, make_team, make_user
-from tests.feedback.conftest import answers
+from tests.feedback.conftest import answers, form_url, fresh_token
 
 STATUSES = ["pending", "approved", "rejected", "returned", "duplicate",
             "safeguarding", "withdrawn"]  # fmt: skip
@@ -160,3 +161,55 @@ def test_a_moderator_and_the_writer_at_once_give_one_winner(
         assert results == {"edit": 302, "approve": 400}, results
         assert stored.status == "pending" and stored.obstacles == "After the edit"
         assert new_events == ["submission_edited"]
+
+
+def test_a_constraint_error_is_not_a_duplicate_and_the_words_come_back(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    """Another form's row already holds the receipt this form would get (a clash
+    the database refuses): nothing says "thank you", and the words come back."""
+    from portal.feedback.receipts import receipt_for, receipt_key
+    from portal.models import AnonymousInbox
+
+    sign_in_as(client, make_user(session, Role.CONTRIBUTOR))
+    url = form_url(open_round)
+    token = fresh_token(client, url)
+    clash = receipt_key(receipt_for("test-secret-key", token))
+    session.add(AnonymousInbox(id="clash", idempotency_key="other-form",
+                               receipt_hash=clash, held_on=utcnow().date(),
+                               payload={}))  # fmt: skip
+    session.commit()
+    response = client.post(
+        url, data=answers(mode="anonymous", obstacles="Keep my words", form_token=token)
+    )
+    assert response.status_code == 409
+    assert "could not be saved" in response.text and "Keep my words" in response.text
+    assert "thank-you" not in response.headers.get("Location", "")
+    reload(session)
+    assert len(session.scalars(select(AnonymousInbox)).all()) == 1
+
+
+def test_back_then_send_again_asks_before_a_second_copy(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    writer = make_user(session, Role.CONTRIBUTOR)
+    sign_in_as(client, writer)
+    url = form_url(open_round)
+    first = client.post(url, data=answers(form_token=fresh_token(client, url)))
+    assert first.status_code == 302
+    again = answers(form_token=fresh_token(client, url))
+    asked = client.post(url, data=again)
+    assert asked.status_code == 200
+    assert "You already sent this input" in asked.text
+    assert 'value="send_again"' in asked.text
+    reload(session)
+    assert len(session.scalars(select(Submission)).all()) == 1
+    sent = client.post(url, data={**again, "action": "send_again"})
+    assert sent.status_code == 302
+    reload(session)
+    assert len(session.scalars(select(Submission)).all()) == 2
+    changed = client.post(
+        url,
+        data=answers(obstacles="Something new", form_token=fresh_token(client, url)),
+    )
+    assert changed.status_code == 302, "different words are simply sent"
