@@ -133,3 +133,14 @@ class TeamForm(FlaskForm):
         widget=GovCheckboxInput(),
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class NameForm(FlaskForm):
+    """Add or rename a role group."""
+
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter a name"), Length(max=120)],
+    )
+    submit = SubmitField("Add", widget=GovSubmitInput())

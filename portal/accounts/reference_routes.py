@@ -9,11 +9,10 @@ from flask_login import current_user
 
 from portal.access import Permission, requires
 from portal.accounts import teams as reference
-from portal.accounts.forms import ConfirmForm
+from portal.accounts.forms import ConfirmForm, NameForm
 from portal.accounts.routes import bp
 from portal.db import get_session
 from portal.errors import NotFound
-from portal.feedback.forms import NameForm
 from portal.formkit import save_form
 from portal.models import RoleGroup
 from portal.transaction import writes

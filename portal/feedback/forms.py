@@ -207,14 +207,3 @@ class NoticeForm(FlaskForm):
         validators=[DataRequired("Enter the notice text"), Length(max=1000)],
     )
     submit = SubmitField("Save notice", widget=GovSubmitInput())
-
-
-class NameForm(FlaskForm):
-    """Add or rename a role group."""
-
-    name = StringField(
-        "Name",
-        widget=GovTextInput(),
-        validators=[DataRequired("Enter a name"), Length(max=120)],
-    )
-    submit = SubmitField("Add", widget=GovSubmitInput())
