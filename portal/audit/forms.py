@@ -9,6 +9,7 @@ from wtforms.validators import Length
 
 from portal.audit.service import AuditAction, AuditFilters
 from portal.formkit import choices
+from portal.sanitise import single_line
 
 
 class AuditFilterForm(FlaskForm):
@@ -42,10 +43,12 @@ class AuditFilterForm(FlaskForm):
             if self.action.data in {a.value for a in AuditAction}
             else None
         )
+        # Read without validation (a GET filter), so shaped here: one line, and
+        # no longer than the fields allow.
         return AuditFilters(
             action=action,
-            actor_email=(self.actor_email.data or "").strip() or None,
-            subject_id=(self.subject_id.data or "").strip() or None,
+            actor_email=single_line(self.actor_email.data)[:254] or None,
+            subject_id=single_line(self.subject_id.data)[:64] or None,
         )
 
 

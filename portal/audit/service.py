@@ -118,9 +118,10 @@ def record(
 
 
 _CODE = re.compile(r"[a-z0-9_]{1,64}")
-# Labels in details (a theme's or team's name, an export format) are reference
-# data, not what anyone wrote about a person; they stay short and on one line.
-_LABEL_MAX = 120
+# Labels in details (a theme's or team's name, an export format, an email typed as
+# a filter) are reference data, not what anyone wrote about a person; they stay
+# short and on one line.
+_LABEL_MAX = 254
 
 
 def check_no_free_text(reason: str | None, *details: dict[str, Any] | None) -> None:
