@@ -11,6 +11,7 @@ from flask_wtf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from portal import access_log, db, headers, timefmt
 from portal.config import DEFAULTS, local_http_overrides
@@ -33,6 +34,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_url_path="/assets",
     )
     _load_config(app, test_config)
+    # <int:...> in a URL matches only ids the database can hold (else 404, not an
+    # overflow deep in the driver).
+    app.url_map.converters["int"] = BoundedIntConverter
     _setup_templates(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])
@@ -59,6 +63,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.tagging import routes as tagging_routes
 
     access_log.quiet_development_server()
+    # No page takes files: a file part in a form is refused before anything reads
+    # the form (a text field holding a file would otherwise fail deep in a view).
+    app.before_request(errors.refuse_file_parts)
     db.init_app(app)
     # Session checks run before CSRF: an expired session on a POST then fails the
     # CSRF check into the "your words back" page instead of being processed.
@@ -83,6 +90,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     cli.init_app(app)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -121,7 +121,7 @@ def _words_back(message: str, status: int) -> Any:
     from flask_login import current_user
 
     recover = FORM_RECOVERY.get(request.endpoint or "")
-    if recover is not None and current_user.is_authenticated:
+    if recover is not None and current_user.is_authenticated and _may_open_page():
         try:
             response = recover(message)
         except (DomainError, NoResultFound, OperationalError):
@@ -140,10 +140,29 @@ def _words_back(message: str, status: int) -> Any:
     )
 
 
+def _may_open_page() -> bool:
+    """Recovery redraws the page the form was on, so it needs that page's own
+    permission (the CSRF check ran before the view's)."""
+    from flask import current_app
+    from flask_login import current_user
+
+    from portal.access import can
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    permission = getattr(view, "required_permission", None)
+    return permission is None or can(current_user, permission)
+
+
 def _with_status(response: Any, status: int) -> Any:
     if isinstance(response, tuple):
         return (response[0], status, *response[2:])
     return response, status
+
+
+def refuse_file_parts() -> Any:
+    if request.method in ("POST", "PUT", "PATCH") and request.files:
+        return render_error(400, "This form does not accept files. Nothing was saved.")
+    return None
 
 
 def register_error_handlers(app: Flask) -> None:

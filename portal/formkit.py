@@ -95,3 +95,18 @@ def save_form(form: FlaskForm, change: Callable[[], T]) -> FormOutcome[T]:
         form.needs_save_anyway = isinstance(error, PersonalDataFound)
         return FormOutcome(False, 400)
     return FormOutcome(True, 200, value)
+
+
+# Ids are 64-bit integers in both databases: anything larger is not an id, and
+# would overflow the driver (a 500) rather than simply find nothing.
+MAX_ID = 2**63 - 1
+
+
+def db_id(value: object) -> int | None:
+    """A typed id (from a form, a query string or a cookie), or None: ASCII digits
+    only, within the database's integer range."""
+    text = str(value) if value is not None else ""
+    if not text or len(text) > 19 or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None

@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from portal.formkit import choices
+from portal.formkit import choices, db_id
 from portal.models import ROLE_LABELS, TeamKind
 
 ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
@@ -88,7 +88,7 @@ class _UserFields(FlaskForm):
 
     def team_value(self) -> int | None:
         value = self.team_id.data
-        return int(value) if value and str(value).isdigit() else None
+        return db_id(value)
 
 
 class NewUserForm(_UserFields):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import passwords
 from portal.audit.service import AuditAction, record
 from portal.errors import Conflict, InvalidInput, NotAllowed
+from portal.formkit import db_id
 from portal.models import LoginFailure, Role, Team, User, UserRole, utcnow
 from portal.sanitise import single_line
 
@@ -134,12 +135,13 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def load_session_user(session: Session, token: str) -> User | None:
     """Flask-Login loader: ``"<id>:<generation>"`` -> active user or None."""
     user_id, _, generation = token.partition(":")
-    if not (user_id.isdigit() and generation.isdigit()):
+    wanted, seen = db_id(user_id), db_id(generation)
+    if wanted is None or seen is None:
         return None
-    user = session.get(User, int(user_id))
+    user = session.get(User, wanted)
     if user is None or not user.is_active:
         return None
-    if user.session_generation != int(generation):
+    if user.session_generation != seen:
         return None
     return user
 

@@ -26,6 +26,11 @@ login_manager.login_message_category = "info"
 # breaks behind council proxies that change the client address.
 login_manager.session_protection = None
 
+# What someone with a one-time password may reach before choosing their own.
+_FIRST_USE_OPEN = frozenset(
+    {"accounts.change_password", "accounts.sign_out", "accounts.keep_alive",
+     "accounts.sign_in", "pages.accessibility", "pages.privacy", "pages.health"}
+)  # fmt: skip
 _STARTED = "t0"
 _SEEN = "seen"
 # Rewriting the cookie on every request is needless churn; a minute is precise enough.
@@ -91,6 +96,10 @@ def _check_session() -> Any:
         return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
     if now - session[_SEEN] >= _SEEN_GRANULARITY_SECONDS:
         session[_SEEN] = int(now)
+    if current_user.must_change_password and request.endpoint not in _FIRST_USE_OPEN:
+        # A one-time password opens nothing but the page to replace it.
+        flash("Choose a new password to finish signing in.", "info")
+        return redirect(url_for("accounts.change_password"))
     return None
 
 

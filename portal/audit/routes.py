@@ -19,6 +19,7 @@ from portal.audit import forms, service
 from portal.db import get_session, read_session
 from portal.downloads import attachment
 from portal.export_formats import csv_rows
+from portal.formkit import db_id
 from portal.transaction import writes
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -30,7 +31,7 @@ def index() -> Any:
     form = forms.AuditFilterForm(request.args)
     filters = form.filters()
     events, next_before = service.list_events(
-        get_session(), filters, request.args.get("before", type=int)
+        get_session(), filters, request.args.get("before", type=db_id)
     )
     return render_template(
         "audit/index.html",

@@ -31,7 +31,7 @@ from wtforms.validators import (
 )
 
 from portal.feedback.service import SESSION_TYPES, Answers, Context
-from portal.formkit import SafeGovDateInput, choices
+from portal.formkit import SafeGovDateInput, choices, db_id
 
 ANSWER_LIMIT = 4000
 NOT_GIVEN = ""
@@ -86,7 +86,7 @@ class _AnswerFields(FlaskForm):
     def priority_value(self) -> int | None:
         raw = getattr(self, "priority", None)
         value = raw.data if raw is not None else None
-        return int(value) if value and str(value).isdigit() else None
+        return db_id(value)
 
     def answers(self) -> Answers:
         return Answers(
@@ -128,7 +128,7 @@ class FeedbackForm(_AnswerFields):
 
     def context(self) -> Context:
         def as_id(value: object) -> int | None:
-            return int(str(value)) if value and str(value).isdigit() else None
+            return db_id(value)
 
         return Context(as_id(self.team_id.data), as_id(self.role_group_id.data))
 
@@ -179,7 +179,7 @@ class SessionForm(_AnswerFields):
 
     def area_value(self) -> int | None:
         value = self.area_id.data
-        return int(value) if value and str(value).isdigit() else None
+        return db_id(value)
 
 
 class ReceiptForm(FlaskForm):

@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from portal.formkit import choices
+from portal.formkit import choices, db_id
 from portal.models import Addressee
 
 TEXT_LIMIT = 4000
@@ -91,7 +91,7 @@ class RecommendationForm(FlaskForm):
         self.area_ids.choices = choices((str(i), label) for i, label in areas)
 
     def area_values(self) -> list[int]:
-        return [int(v) for v in self.area_ids.data or [] if str(v).isdigit()]
+        return [i for v in self.area_ids.data or [] if (i := db_id(v)) is not None]
 
 
 class RetireForm(FlaskForm):

@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.formkit import choices
+from portal.formkit import choices, db_id
 from portal.models import ANSWER_LABELS
 from portal.moderation.redaction import REDACTION_REASONS
 from portal.moderation.safeguarding import ACTIONS
@@ -151,8 +151,9 @@ class RedactForm(FlaskForm):
         for value in self.spans.data or []:
             field, _, rest = str(value).partition(":")
             start, _, end = rest.partition(":")
-            if start.isdigit() and end.isdigit():
-                parsed.append((field, int(start), int(end)))
+            first, last = db_id(start), db_id(end)
+            if first is not None and last is not None:
+                parsed.append((field, first, last))
         return parsed
 
 

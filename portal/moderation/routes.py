@@ -19,7 +19,7 @@ from sqlalchemy import select
 from portal import privacy
 from portal.access import Permission, can, requires
 from portal.db import get_session
-from portal.formkit import choices, save_form
+from portal.formkit import choices, db_id, save_form
 from portal.models import (
     ANSWER_LABELS,
     EngagementRound,
@@ -62,8 +62,8 @@ def _filters() -> service.QueueFilters:
     )
     return service.QueueFilters(
         status=status,
-        round_id=args.get("round", type=int),
-        area_id=args.get("area", type=int),
+        round_id=args.get("round", type=db_id),
+        area_id=args.get("area", type=db_id),
         flag=flag,
     )
 

@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Regexp
 
-from portal.formkit import SafeGovDateInput, choices
+from portal.formkit import SafeGovDateInput, choices, db_id
 from portal.models import RoundStatus
 from portal.timefmt import to_local, to_utc
 
@@ -103,7 +103,7 @@ class RoundForm(FlaskForm):
         self.area_ids.choices = choices((str(i), label) for i, label in areas)
 
     def area_values(self) -> list[int]:
-        return [int(v) for v in self.area_ids.data or [] if str(v).isdigit()]
+        return [i for v in self.area_ids.data or [] if (i := db_id(v)) is not None]
 
     @staticmethod
     def _combine(day: date | None, clock: str | None) -> datetime:

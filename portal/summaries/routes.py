@@ -21,7 +21,7 @@ from portal import privacy
 from portal.access import Permission, can, requires
 from portal.db import get_session, read_session
 from portal.downloads import attachment
-from portal.formkit import choices, save_form
+from portal.formkit import choices, db_id, save_form
 from portal.rounds.service import list_rounds
 from portal.summaries import exports, forms, pack, service
 from portal.transaction import writes
@@ -30,7 +30,7 @@ bp = Blueprint("summaries", __name__, url_prefix="/summaries")
 
 
 def _round_ids() -> list[int]:
-    return [int(r) for r in request.args.getlist("round") if r.isdigit()]
+    return [i for r in request.args.getlist("round") if (i := db_id(r)) is not None]
 
 
 @bp.route("")
@@ -133,7 +133,7 @@ def export() -> Any:
         ), status
     actor = current_user._get_current_object()
     request_ = exports.ExportRequest(
-        round_ids=[int(r) for r in form.rounds.data or [] if str(r).isdigit()],
+        round_ids=[i for r in form.rounds.data or [] if (i := db_id(r)) is not None],
         with_authors=can(actor, Permission.SEE_AUTHORS),
         text_minimum=current_app.config["SUPPRESS_TEXT_MINIMUM"],
     )

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from portal.access import Permission, requires
 from portal.db import get_session
-from portal.formkit import choices, save_form
+from portal.formkit import choices, db_id, save_form
 from portal.tagging import codebook, forms
 from portal.tagging.routes import bp
 from portal.transaction import writes
@@ -25,7 +25,7 @@ def _parent_choices(exclude: int | None = None) -> Any:
 
 def _parent(form: forms.ThemeForm) -> int | None:
     value = str(form.parent_id.data or "")
-    return int(value) if value.isdigit() else None
+    return db_id(value)
 
 
 @bp.route("/themes", methods=["GET", "POST"])
@@ -114,9 +114,7 @@ def merge_theme(theme_id: int) -> Any:
             get_session(),
             current_user._get_current_object(),
             found,
-            codebook.get_theme(
-                get_session(), int(target_id) if target_id.isdigit() else 0
-            ),
+            codebook.get_theme(get_session(), db_id(target_id) or 0),
         ),
     )
     if outcome.saved:

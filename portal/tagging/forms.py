@@ -22,12 +22,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from portal.formkit import choices
+from portal.formkit import choices, db_id
 from portal.models import ANSWER_LABELS
 
 
 def ids(values: list[str] | None) -> frozenset[int]:
-    return frozenset(int(v) for v in values or [] if str(v).isdigit())
+    return frozenset(i for v in values or [] if (i := db_id(v)) is not None)
 
 
 class TagForm(FlaskForm):

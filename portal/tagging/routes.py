@@ -22,7 +22,7 @@ from portal import privacy
 from portal.access import Permission, requires
 from portal.db import get_session
 from portal.errors import NotFound
-from portal.formkit import choices, save_form
+from portal.formkit import choices, db_id, save_form
 from portal.models import ANSWER_LABELS, Inspection, Quote, Recommendation, Theme
 from portal.rounds.service import list_rounds
 from portal.tagging import codebook, coverage, forms, service, suggestions
@@ -39,10 +39,10 @@ def _actor() -> Any:
 def _filters() -> service.TaggingFilters:
     args = request.args
     return service.TaggingFilters(
-        round_id=args.get("round", type=int),
-        area_id=args.get("area", type=int),
-        recommendation_id=args.get("recommendation", type=int),
-        theme_id=args.get("theme", type=int),
+        round_id=args.get("round", type=db_id),
+        area_id=args.get("area", type=db_id),
+        recommendation_id=args.get("recommendation", type=db_id),
+        theme_id=args.get("theme", type=db_id),
         untagged=args.get("untagged") == "1",
     )
 
@@ -106,12 +106,8 @@ def bulk() -> Any:
             get_session(),
             _actor(),
             [str(i) for i in form.item_ids.data or []],
-            recommendation_id=int(form.recommendation_id.data)
-            if str(form.recommendation_id.data or "").isdigit()
-            else None,
-            theme_id=int(form.theme_id.data)
-            if str(form.theme_id.data or "").isdigit()
-            else None,
+            recommendation_id=db_id(form.recommendation_id.data),
+            theme_id=db_id(form.theme_id.data),
         ),
     )
     if outcome.saved:
@@ -217,7 +213,7 @@ def respond_to_suggestion(item_id: Any) -> Any:
     if (
         not form.validate_on_submit()
         or kind not in ("rec", "theme")
-        or not raw.isdigit()
+        or db_id(raw) is None
     ):
         return redirect(url_for("tagging.item", item_id=found.id))
     if request.form.get("action") == "dismiss":
