@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from portal import access_log, db, headers, timefmt
+from portal import access_log, db, headers, throttle, timefmt
 from portal.config import DEFAULTS, local_http_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Session checks run before CSRF: an expired session on a POST then fails the
     # CSRF check into the "your words back" page instead of being processed.
     sessions.init_app(app)
+    throttle.init_app(app)
     csrf.init_app(app)
     headers.init_app(app)
     timefmt.init_app(app)
@@ -88,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         plan_routes.bp,
     ):
         app.register_blueprint(blueprint)
+    throttle.apply_limits(app)
     cli.init_app(app)
     return app
 

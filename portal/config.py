@@ -38,6 +38,17 @@ DEFAULTS: dict[str, Any] = {
     # Login throttle (Cyber Essentials: at most 10 guesses in 5 minutes per account).
     "LOGIN_MAX_FAILURES": 10,
     "LOGIN_WINDOW_SECONDS": 300,
+    # Request throttles (portal/throttle.py), in Flask-Limiter's notation. Storage:
+    # "memory://" for one app server; "redis://host:6379/0" when several share it.
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE": "memory://",
+    "RATELIMIT_KEY_PREFIX": "frontline-voice",
+    "SIGN_IN_LIMIT_PER_CLIENT": "30 per minute; 300 per hour",
+    "SIGN_IN_LIMIT_OVERALL": "600 per minute",
+    "RECEIPT_LIMIT_PER_CLIENT": "10 per minute; 60 per hour",
+    "RECEIPT_LIMIT_OVERALL": "300 per minute",
+    "PASSWORD_CHANGE_LIMIT_PER_CLIENT": "5 per 15 minutes",
+    "PASSWORD_CHANGE_LIMIT_OVERALL": "300 per minute",
     # Werkzeug's scrypt (~100 ms per check). Tests may choose a faster method.
     "PASSWORD_HASH_METHOD": "scrypt",
     "PASSWORD_MIN_LENGTH": 12,

@@ -189,6 +189,22 @@ def register_error_handlers(app: Flask) -> None:
     def _no_result(_error: NoResultFound) -> tuple[str, int]:
         return render_error(404)
 
+    @app.errorhandler(429)
+    def _throttled(_error: HTTPException) -> Any:
+        from portal.throttle import retry_after_seconds
+
+        wait = retry_after_seconds()
+        minutes = max(1, round(wait / 60))
+        body, status = render_error(
+            429,
+            "There have been too many attempts from here in a short time. Wait "
+            f"{minutes} {'minute' if minutes == 1 else 'minutes'}, then try again. "
+            "Nothing you typed was saved.",
+        )
+        response = make_response(body, status)
+        response.headers["Retry-After"] = str(wait)
+        return response
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
         if error.code is None or error.code < 400:

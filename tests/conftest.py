@@ -42,6 +42,8 @@ def base_config(database_url: str) -> dict[str, object]:
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": FAST_HASH,
+        # Off by default: tests share an address; tests/test_throttle.py turns it on.
+        "RATELIMIT_ENABLED": False,
     }
 
 

@@ -26,7 +26,7 @@ from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import save_form
 from portal.models import Role, Team, User
-from portal.transaction import prepared, writes
+from portal.transaction import in_transaction, prepared, writes
 
 bp = Blueprint("accounts", __name__)
 
@@ -63,12 +63,16 @@ def safe_next(target: str | None) -> str:
 
 
 def _check_sign_in() -> service.Credentials | None:
-    """Before the write transaction: the throttle count and the password hash."""
+    """Before the sign-in's write transaction: reserve the attempt (its own short
+    transaction, so the count is atomic), then check the hash holding no lock."""
     form = forms.SignInForm()
     if current_user.is_authenticated or not form.validate_on_submit():
         return None
+    email, policy = form.email.data or "", _login_policy()
+    db = get_session()
+    reserved = in_transaction(db, lambda: service.reserve_attempt(db, email, policy))
     return service.check_credentials(
-        get_session(), form.email.data or "", form.password.data or "", _login_policy()
+        db, email, form.password.data or "", policy, reserved
     )
 
 
@@ -83,13 +87,17 @@ def sign_in() -> Any:
     credentials: service.Credentials | None = prepared()
     if credentials is not None:
         try:
-            user = service.record_sign_in(get_session(), credentials, _login_policy())
+            user = service.record_sign_in(get_session(), credentials)
         except service.SignInRefused as refused:
             # The failure row is kept: the transaction commits with this page.
             form.form_errors.append(
                 SIGN_IN_THROTTLED if refused.throttled else SIGN_IN_FAILED
             )
             status = 429 if refused.throttled else 400
+            if refused.throttled:
+                headers = {"Retry-After": str(_login_policy().window_seconds)}
+                page = render_template("accounts/sign_in.html", form=form)
+                return page, status, headers
         else:
             start_session(user)
             if user.must_change_password:

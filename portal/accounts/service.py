@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -62,22 +62,48 @@ def recent_failures(session: Session, email: str, policy: LoginPolicy) -> int:
 
 @dataclass(frozen=True)
 class Credentials:
-    """What checking an email and password found. Checked by ``check_credentials``
-    with reads only (the hash takes ~100 ms and must not hold the write lock);
-    ``record_sign_in`` then writes the outcome."""
+    """What checking an email and password found. The attempt is first reserved
+    (``reserve_attempt``, its own short write transaction), then the hash is
+    checked with reads only (it takes ~100 ms and must not hold the write lock),
+    then ``record_sign_in`` writes the outcome."""
 
     account_key: str
     user_id: int | None
     throttled: bool = False
 
 
-def check_credentials(
-    session: Session, email: str, password: str, policy: LoginPolicy
-) -> Credentials:
-    """The throttle is checked before any hashing; unknown, disabled and
-    wrong-password attempts all verify one hash, so they look alike."""
+def reserve_attempt(session: Session, email: str, policy: LoginPolicy) -> bool:
+    """Count this attempt against the account before any hashing, atomically: the
+    account's attempts are serialised (SQLite's write lock; a transaction-scoped
+    advisory lock on PostgreSQL), so however many arrive at once, at most
+    ``max_failures`` hashes are checked per window. The reservation stands as a
+    failure unless the sign-in succeeds. False means throttled."""
     key = _account_key(email)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key}
+        )
     if recent_failures(session, email, policy) >= policy.max_failures:
+        return False
+    cutoff = utcnow() - timedelta(seconds=policy.window_seconds)
+    # Old rows for this key are pruned here so the table stays small.
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.account_key == key, LoginFailure.failed_at <= cutoff
+        )
+    )
+    session.add(LoginFailure(account_key=key))
+    session.flush()
+    return True
+
+
+def check_credentials(
+    session: Session, email: str, password: str, policy: LoginPolicy, reserved: bool
+) -> Credentials:
+    """Unknown, disabled and wrong-password attempts all verify one hash, so they
+    look alike. Reads only."""
+    key = _account_key(email)
+    if not reserved:
         return Credentials(key, None, throttled=True)
     user = find_user_by_email(session, email)
     if user is None:
@@ -87,25 +113,15 @@ def check_credentials(
     return Credentials(key, user.id if ok else None)
 
 
-def record_sign_in(
-    session: Session, credentials: Credentials, policy: LoginPolicy
-) -> User:
-    """Write what ``check_credentials`` found: a failure row, or the sign-in."""
-    key = credentials.account_key
+def record_sign_in(session: Session, credentials: Credentials) -> User:
+    """Write what ``check_credentials`` found. A failure is already counted (the
+    reservation); a success clears the account's failures and is audited."""
     if credentials.throttled:
         raise SignInRefused(throttled=True)
     user = session.get(User, credentials.user_id) if credentials.user_id else None
     if user is None or not user.is_active:
-        # Old rows for this key are pruned here so the table stays small.
-        cutoff = utcnow() - timedelta(seconds=policy.window_seconds)
-        session.execute(
-            delete(LoginFailure).where(
-                LoginFailure.account_key == key, LoginFailure.failed_at <= cutoff
-            )
-        )
-        session.add(LoginFailure(account_key=key))
-        session.flush()
         raise SignInRefused(throttled=False)
+    key = credentials.account_key
     session.execute(delete(LoginFailure).where(LoginFailure.account_key == key))
     user.last_sign_in_at = utcnow()
     record(session, user, AuditAction.SIGNED_IN, "user", user.id)
@@ -115,9 +131,11 @@ def record_sign_in(
 def authenticate(
     session: Session, email: str, password: str, policy: LoginPolicy
 ) -> User:
-    """Check and record in one go (the CLI and tests; views split the two)."""
+    """Reserve, check and record in one go (the CLI and tests; views split them
+    so the hash runs outside any write transaction)."""
+    reserved = reserve_attempt(session, email, policy)
     return record_sign_in(
-        session, check_credentials(session, email, password, policy), policy
+        session, check_credentials(session, email, password, policy, reserved)
     )
 
 
