@@ -21,7 +21,7 @@ install: $(STAMP) ## Create .venv and install the project with its test tools
 
 instance/config.py:
 	mkdir -p instance
-	umask 077 && $(PYTHON) -c "import secrets; print('# Written by make run. Never commit this file.'); print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
+	umask 077 && $(PYTHON) -c "import secrets; print('# Written by make run. Never commit this file.'); print('SECRET_KEY = %r' % secrets.token_hex(32)); print('AUDIT_KEY = %r' % secrets.token_hex(32))" > $@
 
 run: $(STAMP) instance/config.py ## Set up the SQLite database with demo data and serve http://127.0.0.1:5000
 	$(FLASK) portal init

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from portal import db, demo
 from portal.accounts import passwords, service
+from portal.audit import anchor
 from portal.audit.service import verify_chain
 from portal.errors import DomainError
 from portal.export_formats import csv_rows
 from portal.framework.importer import read_file
 from portal.framework.service import import_framework
+from portal.mailer import Message, smtp_configured
 from portal.mailer import send as mailer_send
-from portal.mailer import smtp_configured
 from portal.models import AuditEvent, Role, utcnow
 from portal.moderation.notify import waiting_messages
 from portal.submissions import release
@@ -151,18 +152,58 @@ def import_framework_command(file: Path, inspection_key: str | None) -> None:
 
 @portal_cli.command("verify-audit")
 def verify_audit_command() -> None:
-    """Check the audit trail's hash chain; exit 1 if any row was changed or removed."""
+    """Check the audit trail's keyed hash chain and compare it with the latest
+    anchor outside the database; exit 1 if rows were changed, removed or cut off,
+    or if a purge is allowed right now."""
     session = db.get_session()
-    problems = list(verify_chain(session))
+    problems = [f"Audit row {p.event_id}: {p.problem}" for p in verify_chain(session)]
     total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    latest, file_problems = anchor.latest_anchor(session, _anchor_file())
+    problems += file_problems
+    if latest is not None:
+        problems += anchor.check_against(session, latest)
+    if anchor.purge_allowed(session):
+        problems.append("A purge of audit rows is allowed right now")
     if problems:
         for problem in problems[:50]:
-            click.echo(f"Audit row {problem.event_id}: {problem.problem}", err=True)
+            click.echo(problem, err=True)
         raise click.ClickException(
             f"The audit trail has been tampered with: {len(problems)} problem(s) "
             f"in {total} rows."
         )
     click.echo(f"Audit trail intact: {total} rows, hash chain verified.")
+    if latest is None:
+        click.echo("No anchor yet: run 'portal audit-anchor' from cron.")
+    else:
+        since = total - latest.rows
+        click.echo(
+            f"Last anchored row {latest.last_id} at {latest.at}; "
+            f"{since} {'row' if since == 1 else 'rows'} written since."
+        )
+
+
+def _anchor_file() -> Path:
+    configured = current_app.config.get("AUDIT_ANCHOR_FILE")
+    return Path(configured or Path(current_app.instance_path) / "audit-anchors.jsonl")
+
+
+@portal_cli.command("audit-anchor")
+@click.option("--email", help="Also send the anchor line to this auditor's address.")
+def audit_anchor_command(email: str | None) -> None:
+    """Append the audit chain's head to the anchor file outside the database (for
+    cron, every few minutes), and optionally mail it to an auditor."""
+    session = db.get_session()
+    written = anchor.write_anchor(session, _anchor_file())
+    if written is None:
+        click.echo("The audit trail is empty: nothing to anchor.")
+        return
+    line = (f"Audit anchor {written.at}: row {written.last_id}, "
+            f"{written.rows} rows, hash {written.row_hash}")  # fmt: skip
+    if email and smtp_configured(current_app.config):
+        mailer_send(current_app.config, [Message(email, "Audit anchor", line)])
+    elif email:
+        click.echo(f"No SMTP settings: would send to {email}:")
+    click.echo(line)
 
 
 @portal_cli.command("notify-moderators")

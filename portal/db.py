@@ -17,6 +17,8 @@ put an anonymous answer and its id into the error log.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -105,11 +107,24 @@ def init_app(app: Flask) -> None:
     from portal.transaction import guard_undeclared_writes
 
     app.extensions["portal.engine"] = engine
-    read = sessionmaker(bind=engine, expire_on_commit=False)
-    write = sessionmaker(bind=writer(engine), expire_on_commit=False)
+    # The audit chain's key travels with every session (services record audit
+    # rows with nothing but a session), never in the database.
+    info = {"portal.audit_key": audit_key(app)}
+    read = sessionmaker(bind=engine, expire_on_commit=False, info=info)
+    write = sessionmaker(bind=writer(engine), expire_on_commit=False, info=info)
     guard_undeclared_writes(read)
     app.extensions["portal.sessions"] = {"read": read, "write": write}
     app.teardown_appcontext(close_session)
+
+
+def audit_key(app: Flask) -> bytes:
+    """``AUDIT_KEY`` (instance/config.py or PORTAL_AUDIT_KEY; `make run` writes
+    one), else derived from SECRET_KEY, which is kept outside the database too."""
+    configured = app.config.get("AUDIT_KEY")
+    if configured:
+        return str(configured).encode()
+    secret = str(app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, b"frontline-voice audit chain", hashlib.sha256).digest()
 
 
 def get_session() -> Session:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, User, utcnow
+from portal.models import AuditEvent, AuditMaintenance, User, utcnow
 
 CHAIN_LOCK = 4_815_162_342  # advisory lock key for the audit chain (PostgreSQL)
 
@@ -45,6 +46,7 @@ class AuditAction(enum.StrEnum):
     SAFEGUARDING_RELEASED = "safeguarding_released"  # not a concern: to moderation
     APPROVED_WITH_PERSONAL_DATA = "approved_with_personal_data"
     AUDIT_EXPORTED = "audit_exported"
+    AUDIT_PURGE_ALLOWED = "audit_purge_allowed"
     MODERATOR_SCOPE_CHANGED = "moderator_scope_changed"
     THEME_CREATED = "theme_created"
     THEME_UPDATED = "theme_updated"
@@ -111,7 +113,7 @@ def record(
         details=details or None,
         prev_hash=previous,
     )
-    event.row_hash = chain_hash(previous, event)
+    event.row_hash = chain_hash(previous, event, session_key(session))
     session.add(event)
     session.flush()
     return event
@@ -157,6 +159,18 @@ def _leaves(value: Any) -> Iterator[Any]:
         yield value
 
 
+def allow_purge(session: Session, actor: User | None) -> AuditMaintenance:
+    """Lift the guard on deleting audit rows, for a retention purge in this same
+    transaction. The lifting is itself audited (before anything can go), and
+    verify-audit reports the guard while it is lifted; end it with
+    ``session.delete(row)`` once the purge is done."""
+    record(session, actor, AuditAction.AUDIT_PURGE_ALLOWED, "audit", None)
+    row = AuditMaintenance(purge_allowed=True)
+    session.add(row)
+    session.flush()
+    return row
+
+
 def _lock_chain(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
@@ -177,10 +191,26 @@ def canonical(event: AuditEvent) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 
 
-def chain_hash(previous: str | None, event: AuditEvent) -> str:
+KEY_INFO = "portal.audit_key"
+
+
+def chain_hash(previous: str | None, event: AuditEvent, key: bytes) -> str:
+    """HMAC-SHA256 with a key kept outside the database (``AUDIT_KEY``): someone
+    who can edit rows cannot recompute the chain after an edit."""
+    message = (previous or "").encode() + b"|" + canonical(event)
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def legacy_hash(previous: str | None, event: AuditEvent) -> str:
+    """The unkeyed SHA-256 of rows written before the chain was keyed."""
     return hashlib.sha256(
         (previous or "").encode() + b"|" + canonical(event)
     ).hexdigest()
+
+
+def session_key(session: Session) -> bytes:
+    key: bytes = session.info[KEY_INFO]
+    return key
 
 
 @dataclass(frozen=True)
@@ -190,7 +220,10 @@ class ChainProblem:
 
 
 def verify_chain(session: Session) -> Iterator[ChainProblem]:
-    """Every row whose hash, or link to the row before, does not hold."""
+    """Every row whose keyed hash, or link to the row before, does not hold.
+    (Rows written before the chain was keyed, in a database from an earlier
+    version, are reported too: such a database is for development only.)"""
+    key = session_key(session)
     previous: str | None = None
     rows = session.scalars(
         select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)
@@ -198,7 +231,7 @@ def verify_chain(session: Session) -> Iterator[ChainProblem]:
     for event in rows:
         if event.prev_hash != previous:
             yield ChainProblem(event.id, "does not follow the row before it")
-        if event.row_hash != chain_hash(event.prev_hash, event):
+        if event.row_hash != chain_hash(event.prev_hash, event, key):
             yield ChainProblem(event.id, "its content has changed since it was written")
         previous = event.row_hash
 
