@@ -1,0 +1,69 @@
+"""Reflow (WCAG 2.2 1.4.10): at 320 CSS pixels no page scrolls sideways; wide tables
+scroll inside a focusable region of their own instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.demo import seed_demo
+from portal.models import EngagementRound, Role, Submission
+from tests.browser.conftest import sign_in_by_keyboard
+from tests.conftest import FAST_HASH
+from tests.factories import DEFAULT_PASSWORD, make_submission, make_team, make_user
+
+PAGES = ["/", "/feedback", "/feedback/mine", "/feedback/receipt", "/moderation",
+         "/safeguarding", "/tagging", "/tagging/coverage", "/tagging/themes",
+         "/summaries", "/summaries/pack", "/summaries/export", "/plan",
+         "/admin/users", "/admin/teams", "/admin/role-groups", "/admin/audit",
+         "/framework", "/rounds", "/privacy", "/accessibility"]  # fmt: skip
+
+
+# The outermost element that sticks out, to say where the overflow comes from.
+_WIDEST = """() => {
+  const out = []
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect()
+    const inner = el.parentElement && el.parentElement.closest('.app-table-scroll')
+    if (box.right > 321 && !inner) {
+      out.push(el.tagName.toLowerCase() + '#' + el.id + '.' + [...el.classList].join('.') + ':' + Math.round(box.right))
+    }
+  }
+  return out.slice(0, 6).join(' ')
+}"""
+
+
+def test_no_page_scrolls_sideways_at_320_pixels(page: Any, session: Session) -> None:
+    seed_demo(session, FAST_HASH)
+    session.commit()
+    everyone = make_user(session, *Role, team=make_team(session, "Reflow team"),
+                         name="Rhiannon Reflow-Longname")  # fmt: skip
+    everyone.independent_moderator = True  # sees every team's input
+    engagement = session.scalar(select(EngagementRound))
+    assert engagement is not None
+    approved = []
+    for n in range(3):
+        text = f"A long-ish answer about drift in plans {n}."
+        approved.append(make_submission(session, everyone, engagement, text=text))
+        approved[-1].status = "approved"
+    session.commit()
+    waiting = session.scalar(
+        select(Submission).where(
+            Submission.status == "pending", Submission.author_id != everyone.id
+        )
+    )
+    assert waiting is not None
+    sign_in_by_keyboard(page, everyone.email, DEFAULT_PASSWORD)
+    page.set_viewport_size({"width": 320, "height": 640})
+    wide = []
+    items = [f"/moderation/items/{waiting.id}", f"/tagging/items/{approved[0].id}"]
+    for path in [*PAGES, *items]:
+        response = page.goto(page.base_url + path)
+        assert response is not None and response.status < 400, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            culprit = page.evaluate(_WIDEST)
+            wide.append(f"{path}: {width}px ({culprit})")
+    assert wide == [], "\n".join(wide)
