@@ -37,6 +37,14 @@ DECISION_LABELS = {
     Decision.DUPLICATE: "Mark as a duplicate of another item",
     Decision.ESCALATE: "Escalate to the safeguarding lead",
 }
+# What the moderator is told once a decision is saved.
+DECISION_DONE = {
+    Decision.APPROVE: "Approved",
+    Decision.REJECT: "Rejected",
+    Decision.RETURN: "Returned to its author for changes",
+    Decision.DUPLICATE: "Marked as a duplicate",
+    Decision.ESCALATE: "Sent to the safeguarding lead",
+}
 NOTE_LIMIT = 2000
 
 

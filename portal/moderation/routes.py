@@ -148,6 +148,15 @@ def _opening(item: Submission) -> str:
 
 def _item_forms(item: Submission) -> tuple[forms.DecisionForm, forms.RedactForm]:
     decision = forms.DecisionForm(prefix="decide")
+    if request.method == "GET":
+        # Offer only the decisions that apply to this item as it stands. (A post
+        # is checked against them all, so a decision overtaken by someone else's
+        # is told so by the service rather than refused as "not a choice".)
+        decision.decision.choices = choices(
+            (d.value, label)
+            for d, label in forms.DECISION_LABELS.items()
+            if service.applies(item, d)
+        )
     if not decision.seen_status.data:
         decision.seen_status.data = item.status
     if not decision.seen_version.data:
@@ -212,8 +221,8 @@ def item(item_id: Any) -> Any:
         ),
     )
     if outcome.saved:
-        chosen = forms.DECISION_LABELS[service.Decision(decision.decision.data)]
-        flash(f"Decision saved: {chosen.lower()}.", "success")
+        done = forms.DECISION_DONE[service.Decision(decision.decision.data)]
+        flash(f"{done}.", "success")
         return redirect(url_for("moderation.queue"))
     return _render_item(found, decision, redact, outcome.status)
 

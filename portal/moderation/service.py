@@ -79,6 +79,14 @@ PERSONAL_DATA_GATE = (
 )
 
 
+def applies(item: Submission, decision: Decision) -> bool:
+    """Whether a decision can be made on this item now: allowed from its status,
+    and returning only ever goes to a named author."""
+    if decision == Decision.RETURN and item.kind != SubmissionKind.NAMED:
+        return False
+    return (item.status, lifecycle.Event(decision.value)) in lifecycle.TRANSITIONS
+
+
 def in_scope(moderator: User) -> ColumnElement[bool]:
     """SQL condition: the items this moderator may see and decide (needs Area)."""
     # Nobody decides input they wrote or recorded at a staff session.

@@ -90,7 +90,7 @@ def test_moderate_a_batch_by_keyboard(page: Any, session: Session) -> None:
     page.keyboard.press("Space")
     page.locator("button", has_text="Save decision").focus()
     press_and_wait(page)
-    assert "Decision saved: approve." in page.content()
+    assert "Approved." in page.content()
 
     # Reject another with a reason.
     page.goto(page.base_url + f"/moderation/items/{to_reject.id}")
@@ -99,7 +99,7 @@ def test_moderate_a_batch_by_keyboard(page: Any, session: Session) -> None:
     _select_option(page, "decide-reason", "off_topic")
     page.locator("button", has_text="Save decision").focus()
     press_and_wait(page)
-    assert "Decision saved: reject." in page.content()
+    assert "Rejected." in page.content()
 
     # Bulk-approve the rest of the batch from the queue.
     page.goto(page.base_url + "/moderation")

@@ -28,7 +28,8 @@ _WIDEST = """() => {
     const box = el.getBoundingClientRect()
     const inner = el.parentElement && el.parentElement.closest('.app-table-scroll')
     if (box.right > 321 && !inner) {
-      out.push(el.tagName.toLowerCase() + '#' + el.id + '.' + [...el.classList].join('.') + ':' + Math.round(box.right))
+      const name = el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
+      out.push(name + ':' + Math.round(box.right))
     }
   }
   return out.slice(0, 6).join(' ')

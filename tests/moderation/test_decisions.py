@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -248,3 +249,26 @@ def test_returned_input_goes_back_to_its_author_and_returns_to_the_queue(
     reload(session)
     back = session.get(Submission, item.id)
     assert back is not None and back.status == "pending"
+
+
+def test_only_decisions_that_apply_are_offered(
+    client: FlaskClient, session: Session, open_round: EngagementRound, moderator: User
+) -> None:
+    writer = make_user(session, Role.CONTRIBUTOR)
+    anonymous = make_submission(session, writer, open_round, anonymous=True)
+    named = make_submission(session, writer, open_round, team=moderator.team)
+    moderator.independent_moderator = True
+    session.commit()
+    sign_in_as(client, moderator)
+
+    def offered(item: Submission) -> set[str]:
+        page = client.get(f"/moderation/items/{item.id}").text
+        return set(
+            re.findall(r'name="decide-decision" type="radio" value="(\w+)"', page)
+        )
+
+    assert offered(anonymous) == {"approve", "reject", "duplicate", "escalate"}
+    assert offered(named) == {"approve", "reject", "return", "duplicate", "escalate"}
+    named.status = "approved"
+    session.commit()
+    assert offered(named) == {"reject", "escalate"}
