@@ -80,13 +80,40 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
     )
 
 
+# Choices rather than words (a radio, a list): nothing typed to lose, and their
+# values are codes that mean nothing to a person.
+_CHOICE_FIELDS = frozenset(
+    {"mode", "priority", "team_id", "role_group_id", "decision", "reason", "status",
+     "format", "rounds", "item_ids", "seen_status", "seen_version", "area_id",
+     "session_type", "kind", "roles", "field", "text_field", "spans"}
+)  # fmt: skip
+# The labels people saw on the forms whose words can come back.
+_FIELD_LABELS = {
+    "obstacles": "What gets in the way today",
+    "biggest_difference": "What would make the biggest difference",
+    "practice_example": "Example from practice",
+    "email": "Email address",
+    "note": "Note",
+    "text": "Text",
+    "key_messages": "Key messages",
+    "questions": "Questions for the seminar",
+    "action": "What will be done",
+    "success_measure": "How success will be measured",
+    "lead_officer": "Lead officer",
+    "code": "Receipt code",
+}
+
+
 def words_to_give_back() -> list[tuple[str, str]]:
-    """The non-secret text fields of the POST that failed, so nothing typed is lost."""
+    """The non-secret text fields of the POST that failed, with the labels the
+    person saw, so nothing typed is lost."""
     kept: list[tuple[str, str]] = []
     for name, value in request.form.items(multi=True):
-        if name in _SECRET_FIELDS or not value.strip():
+        field = name.rpartition("-")[2]  # prefixed forms: "decide-note"
+        if field in _SECRET_FIELDS or field in _CHOICE_FIELDS or not value.strip():
             continue
-        kept.append((name, value))
+        label = _FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+        kept.append((label, value))
     return kept
 
 

@@ -351,6 +351,10 @@ def test_expired_session_shows_the_text_read_only_with_sign_in(
     assert "My long careful answer" in response.text
     assert "readonly" in response.text and "data-copy-target" in response.text
     assert "Sign in and open the form again" in response.text
+    # The labels the writer saw, never field names or the codes of choices.
+    assert "What gets in the way today" in response.text
+    for code_name in ("(obstacles)", "(mode)", "(priority)", "form token"):
+        assert code_name not in response.text
     assert count(session) == 0
 
 
