@@ -379,7 +379,7 @@ def test_withdrawn_input_stops_counting_everywhere_including_the_plan(
     session.commit()
     assert _cited(plan_service.plan(session)) == 1
     sign_in_as(client, writer)
-    client.post(f"/feedback/mine/{item.id}/withdraw", data={})
+    client.post(f"/feedback/mine/{item.id}/withdraw", data={"confirmed": "yes"})
     reload(session)
     plan = plan_service.plan(session)
     assert _cited(plan) == 0

@@ -195,7 +195,13 @@ class ReceiptForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     code = HiddenField()
+    # Set by the check page: withdrawing cannot be undone, so it is asked twice.
+    confirmed = HiddenField()
     submit = SubmitField("Withdraw this input", widget=GovSubmitInput())
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
 
 
 class NoticeForm(FlaskForm):

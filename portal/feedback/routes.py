@@ -286,10 +286,26 @@ def edit(submission_id: Any) -> Any:
 def withdraw(submission_id: Any) -> Any:
     db = get_session()
     own = changes.own_submission(db, _actor(), str(submission_id))
-    if forms.WithdrawForm().validate_on_submit():
-        changes.withdraw(db, _actor(), own, utcnow().date())
-        flash("Your input has been withdrawn. It will not be used.", "success")
+    form = forms.WithdrawForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("feedback.mine"))
+    if not form.is_confirmed:
+        action = url_for("feedback.withdraw", submission_id=own.id)
+        back = url_for("feedback.mine")
+        return _withdraw_check(form, action, back=back, title=own.area.title)
+    changes.withdraw(db, _actor(), own, utcnow().date())
+    flash("Your input has been withdrawn. It will not be used.", "success")
     return redirect(url_for("feedback.mine"))
+
+
+def _withdraw_check(
+    form: forms.WithdrawForm, action: str, back: str, title: str
+) -> Any:
+    """Withdrawing cannot be undone: say what happens, and ask once more."""
+    form.confirmed.data = "yes"
+    return render_template(
+        "feedback/withdraw_check.html", form=form, action=action, back=back, title=title
+    )
 
 
 @bp.route("/receipt", methods=["GET", "POST"])
@@ -322,6 +338,12 @@ def withdraw_by_receipt() -> Any:
     form = forms.WithdrawForm()
     if not form.validate_on_submit():
         return redirect(url_for("feedback.receipt"))
+    if not form.is_confirmed:
+        action, back = (
+            url_for("feedback.withdraw_by_receipt"),
+            url_for("feedback.receipt"),
+        )
+        return _withdraw_check(form, action, back=back, title="your anonymous input")
     db = get_session()
     changes.withdraw_by_receipt(db, form.code.data or "", utcnow().date())
     return render_template("feedback/withdrawn.html")

@@ -111,6 +111,14 @@ def test_named_then_anonymous_input_by_keyboard(page: Any, session: Session) -> 
     press_and_wait(page)
     assert "Received: being reviewed" in page.content()
     check_axe(page, "receipt status")
+    # Withdrawing asks once more, on a page that says what happens.
+    page.locator("button", has_text="Withdraw this input").focus()
+    press_and_wait(page)
+    assert "Are you sure you want to withdraw your anonymous input?" in page.content()
+    check_axe(page, "withdraw check")
+    page.locator("button", has_text="Yes, withdraw it").focus()
+    press_and_wait(page)
+    assert "withdrawn" in page.content()
 
     release_held(session)  # the overnight release of anonymous input
     reload(session)

@@ -157,7 +157,12 @@ def test_receipt_shows_status_and_withdraws(
     assert wrong.status_code == 404 and "No input matches" in wrong.text
     found = client.post("/feedback/receipt", data={"code": code.group(1).lower()})
     assert "Received: being reviewed" in found.text
-    withdrawn = client.post("/feedback/receipt/withdraw", data={"code": code.group(1)})
+    check = client.post("/feedback/receipt/withdraw", data={"code": code.group(1)})
+    assert "Are you sure you want to withdraw your anonymous input?" in check.text
+    assert code.group(1) in check.text, "the code travels in the form, not the URL"
+    withdrawn = client.post(
+        "/feedback/receipt/withdraw", data={"code": code.group(1), "confirmed": "yes"}
+    )
     assert "Your input has been withdrawn" in withdrawn.text
     # Withdrawn while still held in the inbox: it is released as withdrawn.
     release_held(session)
@@ -168,7 +173,9 @@ def test_receipt_shows_status_and_withdraws(
         session.scalar(select(AuditEvent).where(AuditEvent.subject_id == row.id))
         is None
     )
-    again = client.post("/feedback/receipt/withdraw", data={"code": code.group(1)})
+    again = client.post(
+        "/feedback/receipt/withdraw", data={"code": code.group(1), "confirmed": "yes"}
+    )
     assert again.status_code == 409
 
 

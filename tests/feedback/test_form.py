@@ -377,7 +377,9 @@ def test_named_input_can_be_changed_while_pending_then_withdrawn(
     sign_in_as(other, someone_else)
     assert other.get(edit_url).status_code == 404, "someone else's looks missing"
     assert other.post(f"/feedback/mine/{row.id}/withdraw").status_code == 404
-    client.post(f"/feedback/mine/{row.id}/withdraw")
+    check = client.post(f"/feedback/mine/{row.id}/withdraw")
+    assert "Are you sure you want to withdraw" in check.text
+    client.post(f"/feedback/mine/{row.id}/withdraw", data={"confirmed": "yes"})
     reload(session)
     row = session.get(Submission, row.id)
     assert row is not None and row.status == "withdrawn"

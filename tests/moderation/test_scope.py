@@ -147,7 +147,7 @@ def test_writer_is_never_told_of_an_escalation(
     assert "safeguarding" not in mine.lower()
     assert mine.count("Received: being reviewed") >= 2
     item = world.items["safeguarding"]
-    client.post(f"/feedback/mine/{item.id}/withdraw")
+    client.post(f"/feedback/mine/{item.id}/withdraw", data={"confirmed": "yes"})
     reload(session)
     kept = session.get(Submission, item.id)
     assert kept is not None and kept.status == "safeguarding" and kept.withdrawn_on
