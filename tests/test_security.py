@@ -46,3 +46,24 @@ def test_form_recovery_runs_under_the_page_permission(
     sign_in_as(strict, contributor)
     allowed = strict.post(url, data=answers(obstacles="Writer words"))
     assert allowed.status_code == 400 and 'name="form_token"' in allowed.text
+
+
+def test_input_returned_for_changes_shows_on_the_writers_home_page(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    from portal.models import utcnow
+    from portal.moderation.service import Decision, DecisionDetails, decide
+    from tests.factories import make_submission
+
+    writer = make_user(session, Role.CONTRIBUTOR)
+    item = make_submission(session, writer, open_round)
+    moderator = make_user(session, Role.MODERATOR)
+    decide(session, moderator, item,
+           DecisionDetails(Decision.RETURN, note="Please leave out the surname."),
+           utcnow())  # fmt: skip
+    session.commit()
+    sign_in_as(client, writer)
+    home = client.get("/").text
+    assert "Returned to you for changes" in home
+    assert "Please leave out the surname." in home
+    assert f"/feedback/mine/{item.id}/edit" in home

@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.access import Permission, can
-from portal.models import Area, Inspection, Recommendation, Role, User
+from portal.models import (
+    Area,
+    Inspection,
+    Recommendation,
+    Role,
+    Submission,
+    SubmissionStatus,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,8 @@ class HomeOverview:
     waiting: list[tuple[str, str]]  # (endpoint, text)
     # For administrators: waiting input outside every moderator's scope.
     unreachable: list[tuple[Area, int]]
+    # The person's own named input a moderator returned for changes, with the note.
+    returned: list[Submission]
 
 
 _LINKS = [
@@ -100,6 +110,19 @@ def home_overview(session: Session, user: Any) -> HomeOverview:
         from portal.moderation.service import unreachable_by_area
 
         unreachable = unreachable_by_area(session)
+    returned: list[Submission] = []
+    if can(user, Permission.SUBMIT_FEEDBACK) and isinstance(user, User):
+        returned = list(
+            session.scalars(
+                select(Submission)
+                .where(
+                    Submission.author_id == user.id,
+                    Submission.status == SubmissionStatus.RETURNED,
+                    Submission.withdrawn_on.is_(None),
+                )
+                .order_by(Submission.submitted_on, Submission.id)
+            )
+        )
     return HomeOverview(
         roles,
         inspection,
@@ -109,6 +132,7 @@ def home_overview(session: Session, user: Any) -> HomeOverview:
         links,
         _waiting(session, user),
         unreachable,
+        returned,
     )
 
 
