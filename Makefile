@@ -2,6 +2,7 @@
 # machine with only Python 3.11+ installed.
 .DEFAULT_GOAL := help
 PYTHON ?= python3
+PORT ?= 5000
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
@@ -23,10 +24,12 @@ instance/config.py:
 	mkdir -p instance
 	umask 077 && $(PYTHON) -c "import secrets; print('# Written by make run. Never commit this file.'); print('SECRET_KEY = %r' % secrets.token_hex(32)); print('AUDIT_KEY = %r' % secrets.token_hex(32))" > $@
 
-run: $(STAMP) instance/config.py ## Set up the SQLite database with demo data and serve http://127.0.0.1:5000
+run: $(STAMP) instance/config.py ## Set up the SQLite database with demo data and serve http://127.0.0.1:$(PORT) (PORT=5050 for another port)
 	$(FLASK) portal init
 	$(FLASK) portal seed-demo
-	PORTAL_LOCAL_HTTP=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	@# Plain http on this machine only: LOCAL_HTTP drops the Secure cookie flag
+	@# (browsers refuse Secure cookies over http). Never set it in production.
+	PORTAL_LOCAL_HTTP=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) ## Lint, type-check and run the whole test suite
 	$(VENV)/bin/ruff check .
