@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from portal.access import Permission, requires
-from portal.audit import forms, service
+from portal.audit import forms, labels, service
 from portal.db import get_session, read_session
 from portal.downloads import attachment
 from portal.export_formats import csv_rows
@@ -37,6 +37,9 @@ def index() -> Any:
         "audit/index.html",
         form=form,
         events=events,
+        actors=labels.actor_names(get_session(), events),
+        reason_label=labels.reason_label,
+        subjects=labels.SUBJECTS,
         next_before=next_before,
         total=service.count_events(get_session(), filters),
         export=forms.ExportForm(),

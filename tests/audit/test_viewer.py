@@ -63,7 +63,7 @@ def test_viewer_filters_and_export_is_audited(
     sign_in_as(client, admin)
     page = client.get("/admin/audit?action=team_created").text
     table = page[page.index("<table") :]
-    assert "team created" in table and "user created" not in table
+    assert "Team created" in table and "User created" not in table
     response = client.post("/admin/audit/export", data={"action": "team_created"})
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -85,3 +85,27 @@ def test_viewer_filters_and_export_is_audited(
     assert exported.details == {
         "after": {"filters": {"action": "team_created"}, "rows": 1}
     }
+
+
+def test_the_viewer_shows_names_and_words_not_ids_and_codes(
+    client: FlaskClient, session: Session
+) -> None:
+    from portal.audit.service import AuditAction, record
+    from portal.models import AuditEvent
+
+    admin = make_user(
+        session, Role.ADMIN, name="Ada Auditor", email="ada@council.example"
+    )
+    record(session, admin, AuditAction.INPUT_REJECTED, "submission",
+           "0b7c4a1e-6f1e-4d8a-9c55-1c2d3e4f5a6b", reason="off_topic")  # fmt: skip
+    record(session, admin, AuditAction.INPUT_REDACTED, "submission",
+           "0b7c4a1e-6f1e-4d8a-9c55-1c2d3e4f5a6b", reason="other")  # fmt: skip
+    session.commit()
+    assert session.query(AuditEvent).count() >= 2
+    sign_in_as(client, admin)
+    page = client.get("/admin/audit").text
+    assert "Ada Auditor (ada@council.example)" in page
+    assert "Input rejected" in page and "Off-topic" in page
+    assert "Redacted: personal data" in page, "a code reads by its own action"
+    assert "Staff input" in page
+    assert ">off_topic<" not in page
