@@ -76,7 +76,10 @@ def index() -> Any:
     items, cursor, total = service.approved_page(db, filters, request.args.get("after"))
     bulk = forms.BulkTagForm()
     bulk.recommendation_id.choices = choices(
-        [("", "No recommendation"), *((str(r.id), r.code) for r in _recommendations())]
+        [
+            ("", "No recommendation"),
+            *((str(r.id), f"{r.code}: {r.text[:80]}") for r in _recommendations()),
+        ]
     )
     bulk.theme_id.choices = choices(
         [("", "No theme"), *((str(t.id), t.name) for t in _themes())]
