@@ -53,6 +53,8 @@ HEADER = [
     "author",
 ]
 SMALL_GROUP = "Not shown (small group)"
+# How each kind of input reads in a file, in the words the pages use.
+GIVEN = {"named": "Named", "anonymous": "Anonymous", "facilitated": "Staff session"}
 BATCH = 1000
 
 
@@ -212,7 +214,7 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
                 area_code,
                 recs.get(item_id, ""),
                 themes.get(item_id, ""),
-                kind,
+                GIVEN.get(kind, kind),
                 day.isoformat(),
                 priority,
                 obstacles,

@@ -109,7 +109,9 @@ def _counts(section: service.Summary) -> str:
 
 
 def _breakdown_lines(breakdown: Breakdown | None, minimum: int) -> list[str]:
-    if breakdown is None or breakdown.suppressed:
+    if breakdown is None or breakdown.total == 0:
+        return ["No approved input yet."]
+    if breakdown.suppressed:
         return [f"Fewer than {minimum} items in all, so no breakdown is shown."]
     return [f"{c.label}: {c.shown(minimum)}" for c in breakdown.cells]
 

@@ -137,3 +137,23 @@ def test_who_may_see_and_write_summaries(
         assert client.post(f"/summaries/areas/{area_id}/narrative").status_code == 403
     sign_in_as(client, make_user(session, Role.PLANNER))
     assert client.get("/summaries/areas/999999").status_code == 404
+
+
+def test_an_empty_summary_says_so_and_exports_use_the_pages_words(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    from sqlalchemy import select
+
+    from portal.models import Recommendation
+    from portal.summaries.exports import ExportRequest, rows
+
+    rec = session.scalars(select(Recommendation)).first()
+    assert rec is not None
+    sign_in_as(client, make_user(session, Role.PLANNER))
+    page = client.get(f"/summaries/recommendations/{rec.id}").text
+    assert "No approved input yet." in page and "items in all" not in page
+    item = make_submission(session, make_user(session, Role.CONTRIBUTOR), open_round)
+    item.status = "approved"
+    session.commit()
+    given = [row[4] for row in rows(session, ExportRequest([], False, 10))]
+    assert given == ["Named"]
