@@ -228,9 +228,8 @@ def anonymise(kind: str | None, values: dict[str, Any]) -> dict[str, Any]:
 def _enforce_on_orm_writes(_mapper: Mapper[Any], _connection: Any, row: Any) -> None:
     if row.kind != SubmissionKind.ANONYMOUS:
         return
-    for name in ANONYMOUS_EMPTY:
-        setattr(row, name, None)
-    for name in ANONYMOUS_DAY_ONLY:
-        value = getattr(row, name)
-        if isinstance(value, datetime):
-            setattr(row, name, day_of(value))
+    guarded = {
+        name: getattr(row, name) for name in (*ANONYMOUS_EMPTY, *ANONYMOUS_DAY_ONLY)
+    }
+    for name, value in anonymise(row.kind, guarded).items():
+        setattr(row, name, value)
