@@ -3,6 +3,8 @@ plain English (the trail itself stores ids and codes)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,23 +27,29 @@ SUBJECTS = {
 }
 
 
-def reason_label(action: str, reason: str | None) -> str:
-    """The words a reason code was chosen by, for the action it was recorded with
-    (codes such as "other" mean different things for different actions)."""
-    if not reason:
-        return ""
+@lru_cache(maxsize=1)
+def _reasons_by_action() -> dict[str, dict[str, str]]:
+    """Built once: every reason code the portal records, per action."""
     from portal.moderation.redaction import REDACTION_REASONS
     from portal.moderation.safeguarding import ACTIONS
     from portal.moderation.service import PERSONAL_DATA_REASONS, REJECT_REASONS
 
-    by_action = {
+    return {
         "input_redacted": {k: f"Redacted: {v}" for k, v in REDACTION_REASONS.items()},
         "input_rejected": REJECT_REASONS,
         "safeguarding_action": ACTIONS,
         "safeguarding_released": ACTIONS,
         "approved_with_personal_data": PERSONAL_DATA_REASONS,
     }
-    return by_action.get(action, {}).get(reason, reason.replace("_", " ").capitalize())
+
+
+def reason_label(action: str, reason: str | None) -> str:
+    """The words a reason code was chosen by, for the action it was recorded with
+    (codes such as "other" mean different things for different actions)."""
+    if not reason:
+        return ""
+    known = _reasons_by_action().get(action, {})
+    return known.get(reason, reason.replace("_", " ").capitalize())
 
 
 def actor_names(session: Session, events: list[AuditEvent]) -> dict[int, str]:
