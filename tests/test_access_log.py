@@ -4,11 +4,6 @@ with the shipped gunicorn.conf.py, and the development server's logger."""
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from portal.access_log import DropUnloggedRequests, is_unlogged
+from tests.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 UNLOGGED = [
@@ -53,12 +49,6 @@ def test_the_development_server_logger_drops_those_lines() -> None:
     assert keep.filter(line("POST /sign-in HTTP/1.1"))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _get(url: str) -> int:
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: object, **kwargs: object) -> None:
@@ -75,32 +65,14 @@ def _get(url: str) -> int:
 def test_gunicorn_with_the_shipped_config_logs_no_anonymous_route(
     app: object, database_url: str, tmp_path: Path
 ) -> None:
-    port = _free_port()
-    env = {
-        **os.environ,
+    settings = {
         "PORTAL_SECRET_KEY": "access-log-test",
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_INSTANCE_PATH": str(tmp_path),
     }
     log = tmp_path / "access.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    _get(base + "/health")
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            statuses = {path: _get(base + path) for path in UNLOGGED + LOGGED}
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with log.open("w") as out, gunicorn(settings, out) as base:
+        statuses = {path: _get(base + path) for path in UNLOGGED + LOGGED}
     assert all(code < 500 for code in statuses.values()), statuses
     lines = log.read_text()
     for path in LOGGED:

@@ -7,10 +7,7 @@ from __future__ import annotations
 import os
 import re
 import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +23,7 @@ from sqlalchemy.orm import Session
 from portal.models import LoginFailure, Role
 from tests.conftest import reload, sign_in_as
 from tests.factories import make_user
+from tests.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,12 +125,6 @@ def _redis_available() -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _attempt(opener: urllib.request.OpenerDirector, base: str) -> int:
     """A real attempt: the sign-in page first (session cookie and CSRF token),
     then the form, as a browser sends it."""
@@ -159,8 +151,7 @@ def test_two_app_servers_share_the_limit_through_redis(
             pytest.fail("Redis is required (PORTAL_REQUIRE_REDIS) but not running")
         pytest.skip("no Redis on 127.0.0.1:6379")
     prefix = f"test-{uuid.uuid4().hex}"
-    env = {
-        **os.environ,
+    settings = {
         "PORTAL_SECRET_KEY": "throttle-test",
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_INSTANCE_PATH": str(tmp_path),
@@ -170,44 +161,11 @@ def test_two_app_servers_share_the_limit_through_redis(
         "PORTAL_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "PORTAL_LOCAL_HTTP": "1",  # plain http here: a cookie the client will send
     }
-    ports = [_free_port(), _free_port()]
-    servers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        for port in ports
-    ]
-    try:
-        for port in ports:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.1)
+    with gunicorn(settings) as first, gunicorn(settings) as second:
         # One browser (one cookie jar) alternating between the two servers; both
         # share the secret key, as a load-balanced pair would.
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-        codes = [_attempt(opener, f"http://127.0.0.1:{ports[n % 2]}") for n in range(6)]
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=30)
+        codes = [_attempt(opener, (first, second)[n % 2]) for n in range(6)]
     # Four attempts in all, alternating between the servers, then both refuse.
     assert codes[:4] == [400, 400, 400, 400], codes
     assert codes[4:] == [429, 429], codes

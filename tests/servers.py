@@ -1,0 +1,50 @@
+"""The portal as a real server for tests: gunicorn with the shipped
+gunicorn.conf.py, one worker, on a free port of 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(
+    settings: dict[str, str], output: IO[str] | int = subprocess.DEVNULL
+) -> Iterator[str]:
+    """Serve the portal with ``PORTAL_*`` ``settings``; yields the base URL once
+    its health check answers, and stops the server afterwards."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
+        cwd=ROOT, env={**os.environ, **settings}, stdout=output,
+        stderr=subprocess.STDOUT if output != subprocess.DEVNULL else output,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
