@@ -13,7 +13,6 @@ import pytest
 from portal.access_log import DropUnloggedRequests, is_unlogged
 from tests.servers import gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 UNLOGGED = [
     "/feedback/rounds/3/areas/7",
     "/feedback/rounds/3/areas/7/draft",

@@ -25,8 +25,6 @@ from tests.conftest import reload, sign_in_as
 from tests.factories import make_user
 from tests.servers import gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _sign_in(client: object, email: str, address: str = "10.0.0.1") -> int:
     response = client.post(  # type: ignore[attr-defined]
