@@ -128,17 +128,6 @@ def record_sign_in(session: Session, credentials: Credentials) -> User:
     return user
 
 
-def authenticate(
-    session: Session, email: str, password: str, policy: LoginPolicy
-) -> User:
-    """Reserve, check and record in one go (the CLI and tests; views split them
-    so the hash runs outside any write transaction)."""
-    reserved = reserve_attempt(session, email, policy)
-    return record_sign_in(
-        session, check_credentials(session, email, password, policy, reserved)
-    )
-
-
 def sign_out(session: Session, user: User) -> None:
     """End every session of this user (cookies carry the generation)."""
     user.session_generation += 1
