@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal import cli, errors
     from portal.accounts import (
         reference_routes,  # noqa: F401 - registers its views
+        resume,
         sessions,
     )
     from portal.accounts import routes as accounts_routes
@@ -75,6 +76,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     timefmt.init_app(app)
     errors.register_error_handlers(app)
+    # After the CSRF check: a form posted to resume after sign-in is redrawn.
+    resume.init_app(app)
     for blueprint in (
         pages_routes.bp,
         accounts_routes.bp,
@@ -118,6 +121,14 @@ def _load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
             "(`make run` writes a random one for you)."
         )
     app.config["REMEMBER_COOKIE_DURATION"] = 0
+    warning = app.config["SESSION_WARNING_MINUTES"] * 60
+    if not 20 <= warning < app.config["SESSION_IDLE_MINUTES"] * 60:
+        # WCAG 2.2.1: at least 20 seconds to ask for more time, and a warning
+        # that comes before the timeout it warns of.
+        raise RuntimeError(
+            "SESSION_WARNING_MINUTES must be at least 20 seconds (2 minutes or more "
+            "is advised) and shorter than SESSION_IDLE_MINUTES."
+        )
 
 
 def _setup_templates(app: Flask) -> None:

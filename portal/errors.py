@@ -7,7 +7,7 @@ except the expired-form page, which hands the user back their own words.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, make_response, render_template, request
@@ -50,7 +50,7 @@ class InvalidInput(DomainError):
 # Fields never shown back: secrets, and machinery that is not the person's words.
 _SECRET_FIELDS = frozenset(
     {"csrf_token", "password", "current_password", "new_password", "form_token",
-     "next", "action"}
+     "next", "action", "_resume", "resumed"}
 )  # fmt: skip
 
 ERROR_TITLES = {
@@ -107,8 +107,13 @@ _FIELD_LABELS = {
 def words_to_give_back() -> list[tuple[str, str]]:
     """The non-secret text fields of the POST that failed, with the labels the
     person saw, so nothing typed is lost."""
+    return words_of(request.form.items(multi=True))
+
+
+def words_of(fields: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The typed fields among form fields, labelled as the person saw them."""
     kept: list[tuple[str, str]] = []
-    for name, value in request.form.items(multi=True):
+    for name, value in fields:
         field = name.rpartition("-")[2]  # prefixed forms: "decide-note"
         if field in _SECRET_FIELDS or field in _CHOICE_FIELDS or not value.strip():
             continue
@@ -142,11 +147,15 @@ def recover_form(endpoint: str, render: Callable[[str], Any]) -> None:
     FORM_RECOVERY[endpoint] = render
 
 
-def _words_back(message: str, status: int) -> Any:
+def words_back(message: str, status: int) -> Any:
     """The form again, filled in, if it can redraw itself; else the words read-only.
-    Reads only: this runs when nothing could be written."""
+    Signed out, the words come with a sign-in form that carries them back to the
+    form (portal/accounts/resume.py). Reads only: this runs when nothing could be
+    written."""
     from flask_login import current_user
 
+    if not current_user.is_authenticated and _carries_through_sign_in(status):
+        return _sign_in_with_words(status)
     recover = FORM_RECOVERY.get(request.endpoint or "")
     if recover is not None and current_user.is_authenticated and _may_open_page():
         try:
@@ -162,6 +171,28 @@ def _words_back(message: str, status: int) -> Any:
             retry_url=request.path,
             message=message,
             status=status,
+        ),
+        status,
+    )
+
+
+def _carries_through_sign_in(status: int) -> bool:
+    # The sign-in form's own expired token just needs a fresh sign-in page; a
+    # busy or failing database cannot take a sign-in either.
+    return status < 500 and request.endpoint != "accounts.sign_in"
+
+
+def _sign_in_with_words(status: int) -> Any:
+    from portal.accounts.forms import SignInForm
+    from portal.accounts.resume import fields_to_carry
+
+    return (
+        render_template(
+            "errors/signed_out.html",
+            form=SignInForm(formdata=None),
+            carried=fields_to_carry(),
+            fields=words_to_give_back(),
+            retry_url=request.path,
         ),
         status,
     )
@@ -198,13 +229,13 @@ def register_error_handlers(app: Flask) -> None:
         # The token is missing or belongs to an expired session. Nothing was saved.
         # Signed in: the form comes back filled in, with a fresh token. Otherwise:
         # the words come back read-only, with a way to sign in and start again.
-        return _words_back(EXPIRED, 400)
+        return words_back(EXPIRED, 400)
 
     @app.errorhandler(StorageBusy)
     def _storage_busy(_error: StorageBusy) -> Any:
         # Every retry met a locked database. Nothing was written; the person's
         # words come back with a clear message, and the page writes nothing.
-        response = make_response(_words_back(BUSY, 503))
+        response = make_response(words_back(BUSY, 503))
         response.headers["Retry-After"] = "30"
         return response
 
@@ -246,5 +277,5 @@ def register_error_handlers(app: Flask) -> None:
             "Unhandled error on %s %s", request.method, request.url_rule
         )
         if request.method == "POST" and words_to_give_back():
-            return _words_back(UNEXPECTED, 500)
+            return words_back(UNEXPECTED, 500)
         return render_error(500)

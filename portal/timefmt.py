@@ -24,9 +24,15 @@ def to_local(value: datetime) -> datetime:
 def local_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    local = to_local(value)
-    clock = local.strftime("%-I:%M%p").lower().replace(":00", "")
-    return f"{local.strftime('%-d %B %Y')} at {clock}"
+    # The 24-hour clock everywhere, as staff type times into the forms ("19:26").
+    return to_local(value).strftime("%-d %B %Y at %H:%M")
+
+
+def local_timestamp(value: datetime | None) -> str:
+    """To the second, for the audit trail, with the zone named."""
+    if value is None:
+        return ""
+    return to_local(value).strftime("%-d %b %Y %H:%M:%S %Z")
 
 
 def local_date(value: date | datetime | None) -> str:
@@ -39,4 +45,5 @@ def local_date(value: date | datetime | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime)
+    app.add_template_filter(local_timestamp)
     app.add_template_filter(local_date)

@@ -42,7 +42,7 @@ export function initAutosave () {
       status.textContent = body.saved
         ? `Draft saved ${body.at}.`
         : 'Anonymous input is not saved as a draft. Any earlier draft has been deleted.'
-      document.dispatchEvent(new CustomEvent('app:activity'))
+      document.dispatchEvent(new CustomEvent('app:activity', { detail: { secondsLeft: body.seconds_left } }))
     } catch (error) {
       status.textContent = 'Your draft could not be saved just now. What you typed is still here.'
     }

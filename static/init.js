@@ -12,3 +12,7 @@ initAutosave()
 initCopyButtons()
 initRedactBySelection()
 initTimeoutWarning()
+// After signing in again, the page that carries a form's words back posts itself
+// (its button does the same without JavaScript).
+const returning = document.querySelector('form[data-auto-submit]')
+if (returning) returning.submit()

@@ -154,7 +154,8 @@ def test_expired_session_hands_back_the_text_with_a_sign_in_link(
         )
     assert response.status_code == 400
     assert "A long name I typed slowly" in response.text
-    assert "Sign in and open the form again" in response.text
-    assert "/sign-in?next=/admin/teams" in response.text
+    assert "Sign in and return to your form" in response.text
+    assert 'action="/sign-in?next=/admin/teams"' in response.text
+    assert 'name="carried-name" value="A long name I typed slowly"' in response.text
     reload(session)
     assert session.scalar(select(func.count()).select_from(Team)) == 0

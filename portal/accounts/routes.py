@@ -3,6 +3,7 @@ form, one service call, commit, redirect or render."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,9 +20,14 @@ from flask import (
 from flask_login import current_user
 
 from portal.access import Permission, public, requires
-from portal.accounts import forms, passwords, service
+from portal.accounts import forms, passwords, resume, service
 from portal.accounts import teams as team_service
-from portal.accounts.sessions import end_session, start_session, touch_session
+from portal.accounts.sessions import (
+    end_session,
+    seconds_left,
+    start_session,
+    touch_session,
+)
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import save_form
@@ -96,18 +102,33 @@ def sign_in() -> Any:
             status = 429 if refused.throttled else 400
             if refused.throttled:
                 headers = {"Retry-After": str(_login_policy().window_seconds)}
-                page = render_template("accounts/sign_in.html", form=form)
-                return page, status, headers
+                return _sign_in_page(form), status, headers
         else:
             start_session(user)
             if user.must_change_password:
                 flash("Choose a new password to finish signing in.", "info")
                 return redirect(url_for("accounts.change_password"))
-            return redirect(safe_next(request.args.get("next")))
+            target = safe_next(request.args.get("next"))
+            carried = resume.carried_fields()
+            if carried:
+                # Signed out mid-form: back to that form, its answers filled in.
+                return resume.return_page(target, carried)
+            return redirect(target)
     elif form.is_submitted():
         form.validate()
         status = 400
-    return render_template("accounts/sign_in.html", form=form), status
+    return _sign_in_page(form), status
+
+
+def _sign_in_page(form: forms.SignInForm) -> str:
+    """The sign-in form; a failed try still carries the words of a form the person
+    was signed out of."""
+    return render_template(
+        "accounts/sign_in.html",
+        form=form,
+        carried=resume.carried_fields(),
+        fields=resume.carried_words(),
+    )
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -130,7 +151,7 @@ def keep_alive() -> Any:
     inactivity clock; this one just says so."""
     touch_session()
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(ok=True)
+        return jsonify(ok=True, seconds_left=seconds_left(time.time()))
     return redirect(safe_next(request.form.get("next")))
 
 

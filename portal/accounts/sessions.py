@@ -11,7 +11,7 @@ import secrets
 import time
 from typing import Any
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from portal.accounts.service import load_session_user
@@ -45,6 +45,9 @@ def _load_user(token: str) -> User | None:
 def start_session(user: User) -> None:
     """Rotate the session: nothing from before sign-in survives into it."""
     session.clear()
+    # Flask-WTF caches this request's token in g; it was signed for the old
+    # session's secret, so a page rendered now would carry a dead token.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     login_user(user, remember=False)
     now = int(time.time())
     session[_STARTED] = now
@@ -79,6 +82,18 @@ def session_expiry_reason(now: float) -> str | None:
     return None
 
 
+def seconds_left(now: float) -> int:
+    """How long the current session has before it ends, by inactivity or by its
+    absolute limit, for the timeout warning's clock."""
+    config = current_app.config
+    started, seen = session.get(_STARTED), session.get(_SEEN)
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return 0
+    idle = config["SESSION_IDLE_MINUTES"] * 60 - (now - seen)
+    absolute = config["SESSION_ABSOLUTE_HOURS"] * 3600 - (now - started)
+    return max(0, int(min(idle, absolute)))
+
+
 def _check_session() -> Any:
     if request.endpoint == "static" or "_user_id" not in session:
         return None
@@ -94,7 +109,9 @@ def _check_session() -> Any:
             return None
         flash(reason, "info")
         return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
-    if now - session[_SEEN] >= _SEEN_GRANULARITY_SECONDS:
+    # A POST (an autosave, the keep-alive) resets the clock exactly, so the
+    # warning's timer, restarted by it, agrees with the server.
+    if request.method == "POST" or now - session[_SEEN] >= _SEEN_GRANULARITY_SECONDS:
         session[_SEEN] = int(now)
     if current_user.must_change_password and request.endpoint not in _FIRST_USE_OPEN:
         # A one-time password opens nothing but the page to replace it.
@@ -105,5 +122,6 @@ def _check_session() -> Any:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.add_template_global(lambda: seconds_left(time.time()), "session_seconds_left")
     app.config.setdefault("REMEMBER_COOKIE_DURATION", 0)
     app.before_request(_check_session)

@@ -3,6 +3,7 @@ drafts. No URL, redirect or log line carries the id of anonymous input."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import (
@@ -21,6 +22,7 @@ from flask_login import current_user
 from portal import privacy
 from portal.access import Permission, requires
 from portal.accounts import teams as reference
+from portal.accounts.sessions import seconds_left
 from portal.db import get_session
 from portal.errors import (
     DomainError,
@@ -361,9 +363,13 @@ def save_draft(round_id: int, area_id: int) -> Any:
     data = request.get_json(silent=True) or request.form.to_dict()
     if data.get("mode") != "named":
         drafts.discard_draft(db, _actor(), item.id, area.id)
-        return jsonify(saved=False)
+        return jsonify(saved=False, seconds_left=seconds_left(time.time()))
     draft = drafts.save_draft(db, _actor(), item, area, data)
-    return jsonify(saved=True, at=local_datetime(draft.updated_at))
+    return jsonify(
+        saved=True,
+        at=local_datetime(draft.updated_at),
+        seconds_left=seconds_left(time.time()),
+    )
 
 
 @bp.route("/notice", methods=["GET", "POST"])

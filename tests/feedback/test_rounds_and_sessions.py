@@ -50,7 +50,7 @@ def test_planner_sets_up_a_round_in_local_time(
     assert item.opens_at == datetime(2015, 12, 1, 9, 0, tzinfo=UTC)
     assert item.closes_at == datetime(2015, 12, 18, 17, 30, tzinfo=UTC)
     listing = client.get("/rounds").text
-    assert "Winter round" in listing and "1 December 2015 at 9am" in listing
+    assert "Winter round" in listing and "1 December 2015 at 09:00" in listing
     actions = list(session.scalars(select(AuditEvent.action)))
     assert "round_created" in actions
     edit = client.get(f"/rounds/{item.id}/edit").text
