@@ -160,9 +160,9 @@ def _setup_templates(app: Flask) -> None:
     app.add_template_global(has_errors)
     app.add_template_global(navigation)
 
-    from portal.sanitise import sanitised_html
+    from portal.formatting import narrative
 
-    app.add_template_filter(sanitised_html)
+    app.add_template_filter(narrative)
 
     from portal.moderation.service import REJECT_REASONS
     from portal.submissions.lifecycle import status_label

@@ -3,12 +3,10 @@ escaped per format where it leaves (Jinja autoescape for HTML)."""
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 
 import bleach
-from markupsafe import Markup
 
 # C0 controls except tab, LF and CR, plus DEL and the C1 range: they break DOCX/XLSX
 # exports and have no meaning in typed text.
@@ -33,15 +31,16 @@ def single_line(value: str | None) -> str:
     return " ".join(plain_text(value).split())
 
 
-# The only rich text in the portal: planners' narratives. A small allowlist (bold,
-# emphasis, lists, paragraphs, links to http(s)/mailto); anything else is removed.
+# The only rich text in the portal: planners' narratives, typed in a Markdown-style
+# subset (portal/formatting.py) and converted to HTML that passes this allowlist
+# (bold, emphasis, lists, paragraphs, links to http(s)/mailto) where it is shown.
 _ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a"})
 _ALLOWED_ATTRIBUTES = {"a": ["href"]}
 _ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 
 def clean_html(value: str | None) -> str:
-    """Sanitise planner-written rich text before it is stored."""
+    """Sanitise rich text before it is shown or exported."""
     text = plain_text(value)
     if not text:
         return ""
@@ -53,16 +52,3 @@ def clean_html(value: str | None) -> str:
         strip=True,
     )
     return cleaned
-
-
-def sanitised_html(value: str | None) -> Markup:
-    """Template filter for stored narratives: cleaned again as it is shown, so even
-    a row written some other way cannot carry script into a page."""
-    return Markup(clean_html(value))  # noqa: S704 - bleach-cleaned just now
-
-
-def text_of_html(value: str | None) -> str:
-    """The words of stored rich text, without markup (for the personal-data
-    check of a narrative)."""
-    words: str = bleach.clean(value or "", tags=set(), strip=True)
-    return html.unescape(words)

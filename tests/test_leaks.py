@@ -137,7 +137,7 @@ def test_redaction_reaches_every_copy_and_the_audit_holds_no_free_text(
         SummaryNote(
             subject_type="area",
             subject_id=item.area_id,
-            key_messages=f"<p>{name}'s case</p>",
+            key_messages=f"{name}'s case",
             questions="",
         )
     )
@@ -334,7 +334,7 @@ def test_narratives_and_quotes_get_the_personal_data_check(
     area = open_round.areas[0]
     sign_in_as(client, make_user(session, Role.PLANNER))
     url = f"/summaries/areas/{area.id}/narrative"
-    text = {"key_messages": "<p>Ring Mrs Smith on 07700 900123</p>", "questions": ""}
+    text = {"key_messages": "Ring Mrs Smith on **07700 900123**", "questions": ""}
     refused = client.post(url, data=text)
     assert refused.status_code == 400 and "may contain personal data" in refused.text
     assert 'value="save_anyway"' in refused.text

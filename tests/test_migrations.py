@@ -94,3 +94,53 @@ def test_0004_backfills_the_personal_data_flag(tmp_path: Path) -> None:
         ).all()
     assert rows == [("id-0", 0), ("id-1", 1), ("id-2", 0)]
     engine.dispose()
+
+
+def test_0009_turns_stored_narrative_html_into_what_planners_now_type(
+    tmp_path: Path,
+) -> None:
+    from portal.formatting import narrative_html
+
+    url = f"sqlite:///{tmp_path / 'narratives.sqlite3'}"
+    config = db.alembic_config(url)
+    command.upgrade(config, "0008")
+    engine = create_engine(url)
+    stored = {
+        1: "<p><strong>Supervision</strong> matters to <em>everyone</em></p>"
+        "<ul><li>Protected time</li><li>Fewer <b>handovers</b></li></ul>"
+        '<p>See <a href="https://council.example/plan?a=1&amp;b=2">the plan</a>'
+        "<br>today &amp; tomorrow</p>",
+        2: "<ol><li>What would help?</li><li>Who leads?</li></ol>",
+        3: "Plain words &amp; no tags",
+    }
+    with engine.begin() as connection:
+        for note_id, html in stored.items():
+            connection.exec_driver_sql(
+                "INSERT INTO summary_notes (id, subject_type, subject_id,"
+                " key_messages, questions, updated_at) VALUES (?, 'area', ?, ?, '',"
+                " '2015-01-01')",
+                (note_id, note_id, html),
+            )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        typed = dict(
+            connection.exec_driver_sql(
+                "SELECT id, key_messages FROM summary_notes"
+            ).all()
+        )
+    engine.dispose()
+    assert typed[1] == (
+        "**Supervision** matters to _everyone_\n\n- Protected time\n"
+        "- Fewer **handovers**\n\n"
+        "See [the plan](https://council.example/plan?a=1&b=2)\ntoday & tomorrow"
+    )
+    assert typed[2] == "1. What would help?\n2. Who leads?"
+    assert typed[3] == "Plain words & no tags"
+    # Shown again, each reads as it did before the migration.
+    assert narrative_html(typed[1]) == (
+        "<p><strong>Supervision</strong> matters to <em>everyone</em></p>"
+        "<ul><li>Protected time</li><li>Fewer <strong>handovers</strong></li></ul>"
+        '<p>See <a href="https://council.example/plan?a=1&amp;b=2">the plan</a>'
+        "<br>today &amp; tomorrow</p>"
+    )
+    assert narrative_html(typed[2]) == stored[2]

@@ -83,7 +83,8 @@ class Quote(Base):
 
 class SummaryNote(Base):
     """A planner's narrative for one summary: key messages and questions for the
-    seminar. Light formatting only, sanitised before it is stored."""
+    seminar, stored as typed in the Markdown-style subset of portal/formatting.py
+    (converted and sanitised where shown)."""
 
     __tablename__ = "summary_notes"
     __table_args__ = (UniqueConstraint("subject_type", "subject_id"),)

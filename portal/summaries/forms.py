@@ -12,18 +12,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from portal.formatting import HINT
 from portal.formkit import choices
-
-FORMATTING = (
-    "You can use <strong>bold</strong>, <em>emphasis</em>, lists (<ul>, <ol>, <li>), "
-    "paragraphs and links. Anything else is removed."
-)
 
 
 class NoteForm(FlaskForm):
     key_messages = TextAreaField(
         "Key messages",
-        description=FORMATTING,
+        description=HINT,
         widget=GovCharacterCount(),
         validators=[
             Length(max=6000, message="Key messages must be 6000 characters or fewer")
@@ -31,6 +27,7 @@ class NoteForm(FlaskForm):
     )
     questions = TextAreaField(
         "Questions for the seminar",
+        description=HINT,
         widget=GovCharacterCount(),
         validators=[
             Length(max=6000, message="Questions must be 6000 characters or fewer")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.export_formats import xml_safe
+from portal.formatting import narrative_html
 from portal.models import EngagementRound, Recommendation
 from portal.summaries import service
 from portal.summaries.suppression import Breakdown
@@ -134,7 +135,9 @@ def to_docx(pack: Pack) -> bytes:
         document.add_paragraph(
             f"How much improving this would help (1 to 5): {ratings}."
         )
-        _docx_part(document, "Key messages", blocks(section.key_messages))
+        _docx_part(
+            document, "Key messages", blocks(narrative_html(section.key_messages))
+        )
         _docx_part(document, "Quotes", [("quote", q) for q in section.quotes])
         _docx_part(
             document,
@@ -150,7 +153,11 @@ def to_docx(pack: Pack) -> bytes:
                 caption,
                 [("li", line) for line in _breakdown_lines(breakdown, pack.minimum)],
             )
-        _docx_part(document, "Questions for discussion", blocks(section.questions))
+        _docx_part(
+            document,
+            "Questions for discussion",
+            blocks(narrative_html(section.questions)),
+        )
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
@@ -192,7 +199,7 @@ def to_markdown(pack: Pack) -> str:
     for section in pack.sections:
         lines += ["", f"## {_md(section.subject.title)}", "", _md(_counts(section)), ""]
         for heading, items in (
-            ("Key messages", blocks(section.key_messages)),
+            ("Key messages", blocks(narrative_html(section.key_messages))),
             ("Quotes", [("quote", q) for q in section.quotes]),
             ("Themes that recur", [("li", f"{n} ({c})") for n, c in section.related]),
             (
@@ -203,7 +210,7 @@ def to_markdown(pack: Pack) -> str:
                 "By role",
                 [("li", x) for x in _breakdown_lines(section.roles, pack.minimum)],
             ),
-            ("Questions for discussion", blocks(section.questions)),
+            ("Questions for discussion", blocks(narrative_html(section.questions))),
         ):
             if not items:
                 continue

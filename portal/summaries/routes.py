@@ -26,6 +26,8 @@ from portal.rounds.service import list_rounds
 from portal.summaries import exports, forms, pack, service
 from portal.transaction import writes
 
+PREVIEW = "preview"
+
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
 
 
@@ -46,7 +48,14 @@ def index() -> Any:
     )
 
 
-def _summary_page(kind: str, subject_id: int, form: forms.NoteForm, status: int) -> Any:
+def _summary_page(
+    kind: str,
+    subject_id: int,
+    form: forms.NoteForm,
+    status: int,
+    *,
+    preview: bool = False,
+) -> Any:
     db = get_session()
     subject = service.subject(db, kind, subject_id)
     round_ids = _round_ids()
@@ -64,6 +73,7 @@ def _summary_page(kind: str, subject_id: int, form: forms.NoteForm, status: int)
             round_ids=round_ids,
             rounds=list_rounds(db),
             minimum=current_app.config["SUPPRESS_COUNT_MINIMUM"],
+            preview=preview,
         ),
         status,
     )
@@ -98,6 +108,9 @@ def summary(kind: str, subject_id: int) -> Any:
 @writes
 def save_narrative(kind: str, subject_id: int) -> Any:
     form = forms.NoteForm()
+    if request.form.get("action") == PREVIEW and form.validate():
+        # Shown formatted, as it will appear, and not saved.
+        return _summary_page(kind, subject_id, form, 200, preview=True)
     outcome = save_form(
         form,
         lambda: service.save_note(

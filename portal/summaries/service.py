@@ -34,7 +34,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.sanitise import clean_html, text_of_html
+from portal.sanitise import plain_text
 from portal.submissions.lifecycle import counts_as_staff_input
 from portal.summaries.suppression import Breakdown, suppress
 
@@ -243,17 +243,15 @@ def save_note(
     settings: privacy.PrivacySettings,
     confirmed: bool,
 ) -> SummaryNote:
-    """Store the planner's narrative, sanitised (bold, lists, links only), after
-    the same personal-data check staff input gets (with "Save anyway")."""
+    """Store the planner's narrative (a Markdown-style subset, portal/formatting.py)
+    after the same personal-data check staff input gets (with "Save anyway")."""
     if subject_.kind not in SUBJECTS:
         raise InvalidInput("Unknown summary")
+    # Stored as typed (portal/formatting.py turns the marks into HTML where it is
+    # shown); the check reads all of it, link addresses included.
+    key_messages, questions = plain_text(key_messages), plain_text(questions)
     privacy.refuse_unconfirmed(
-        {
-            "key_messages": text_of_html(clean_html(key_messages)),
-            "questions": text_of_html(clean_html(questions)),
-        },
-        settings,
-        confirmed,
+        {"key_messages": key_messages, "questions": questions}, settings, confirmed
     )
     note = session.scalar(
         select(SummaryNote).where(
@@ -264,8 +262,7 @@ def save_note(
     if note is None:
         note = SummaryNote(subject_type=subject_.kind, subject_id=subject_.id)
         session.add(note)
-    note.key_messages = clean_html(key_messages)
-    note.questions = clean_html(questions)
+    note.key_messages, note.questions = key_messages, questions
     note.updated_by_id, note.updated_at = actor.id, utcnow()
     session.flush()
     record(session, actor, AuditAction.SUMMARY_NOTE_SAVED, subject_.kind, subject_.id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from sqlalchemy.orm import Session
 
 from portal.demo import load_bundled_framework
@@ -42,7 +44,13 @@ def test_summary_pages_pass_axe(page: Any, session: Session) -> None:
     page.goto(page.base_url + f"/summaries/areas/{item_round.areas[0].id}")
     check_axe(page, "area summary")
     tab_to(page, "key_messages", limit=80)
-    page.keyboard.type("Supervision is the theme that recurs most.")
+    page.keyboard.type("**Supervision** is the theme that recurs most.")
+    page.locator("button", has_text="Preview").focus()
+    press_and_wait(page)
+    preview = page.locator("#preview-heading")
+    expect(preview).to_have_text("Preview: not saved yet")
+    expect(page.locator(".app-preview strong")).to_have_text("Supervision")
+    check_axe(page, "narrative preview")
     page.locator("button", has_text="Save narrative").focus()
     press_and_wait(page)
     assert "Narrative saved." in page.content()

@@ -61,7 +61,7 @@ def test_pack_in_every_format(
     assert rec is not None
     client.post(
         f"/summaries/recommendations/{rec.id}/narrative",
-        data={"key_messages": "<ul><li>Scrutiny of <strong>care</strong></li></ul>"},
+        data={"key_messages": "- Scrutiny of **care**"},
     )
     page = client.get("/summaries/pack")
     assert page.status_code == 200

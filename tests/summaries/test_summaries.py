@@ -96,32 +96,64 @@ def test_theme_summary_shows_quotes_and_related(
     assert "Fewer than 5 items in all, so no breakdown is shown." in page
 
 
-def test_narrative_is_sanitised_and_audited(
+def test_narrative_is_formatted_safely_and_audited(
     client: FlaskClient, session: Session, open_round: EngagementRound
 ) -> None:
     planner = make_user(session, Role.PLANNER)
     sign_in_as(client, planner)
     area_id = open_round.areas[0].id
+    typed = (
+        "**Supervision** matters to _everyone_.\n\n"
+        "- Protected time\n- Fewer handovers\n\n"
+        "See [the plan](https://council.example/plan?a=1&b=2).\n"
+        "<script>alert(1)</script> [x](javascript:alert(1)) "
+        "<img src=x onerror=alert(1)>"
+    )
     response = client.post(
         f"/summaries/areas/{area_id}/narrative",
-        data={
-            "key_messages": "<p><strong>Supervision</strong> matters</p>"
-            "<script>alert(1)</script>"
-            '<a href="javascript:alert(1)">x</a><img src=x onerror=alert(1)>',
-            "questions": "<ul><li>What would help?</li></ul>{{7*7}}",
-        },
+        data={"key_messages": typed, "questions": "1. What would help?\n{{7*7}}"},
     )
     assert response.headers["Location"] == f"/summaries/areas/{area_id}"
     reload(session)
     note = session.scalar(select(SummaryNote))
     assert note is not None
-    assert "<script" not in note.key_messages and "onerror" not in note.key_messages
-    assert "javascript:" not in note.key_messages
-    assert "<strong>Supervision</strong>" in note.key_messages
+    assert note.key_messages == typed, "stored as typed, so it can be edited as typed"
     page = client.get(f"/summaries/areas/{area_id}").text
-    assert "<strong>Supervision</strong> matters" in page
+    assert "<strong>Supervision</strong> matters to <em>everyone</em>." in page
+    assert "<ul><li>Protected time</li><li>Fewer handovers</li></ul>" in page
+    assert '<a href="https://council.example/plan?a=1&amp;b=2">the plan</a>' in page
+    assert "<ol><li>What would help?</li></ol>" in page
+    # What is not a mark is shown as typed, never run.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)</script>" not in page and "{{7*7}}" in page
+    assert 'href="javascript' not in page and "<img" not in page
+    # The form holds the typed text, not HTML.
+    assert "**Supervision** matters" in page
     assert session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "summary_note_saved")
+    )
+
+
+def test_narrative_preview_shows_it_formatted_and_saves_nothing(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    sign_in_as(client, make_user(session, Role.PLANNER))
+    area_id = open_round.areas[0].id
+    preview = client.post(
+        f"/summaries/areas/{area_id}/narrative",
+        data={"key_messages": "**Caseloads** first\n- one\n- two", "questions": "",
+              "action": "preview"},
+    )  # fmt: skip
+    assert preview.status_code == 200
+    assert "Preview: not saved yet" in preview.text
+    assert (
+        "<p><strong>Caseloads</strong> first</p><ul><li>one</li><li>two</li></ul>"
+        in (preview.text)
+    )
+    assert "**Caseloads** first" in preview.text, "the words stay in the box"
+    reload(session)
+    assert session.scalars(select(SummaryNote)).all() == []
+    assert not session.scalar(
         select(AuditEvent).where(AuditEvent.action == "summary_note_saved")
     )
 
