@@ -29,7 +29,8 @@ run: $(STAMP) instance/config.py ## Set up the SQLite database with demo data an
 	$(FLASK) portal seed-demo
 	@# Plain http on this machine only: LOCAL_HTTP drops the Secure cookie flag
 	@# (browsers refuse Secure cookies over http). Never set it in production.
-	PORTAL_LOCAL_HTTP=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@# DEMO marks every page as a demonstration with invented people and input.
+	PORTAL_LOCAL_HTTP=1 PORTAL_DEMO=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) ## Lint, type-check and run the whole test suite
 	$(VENV)/bin/ruff check .

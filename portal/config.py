@@ -13,7 +13,9 @@ from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     # Branding: a council portal is not on GOV.UK, so no crown and no GDS Transport.
-    "COUNCIL_NAME": "Anytown Council",
+    # The default matches the bundled framework (the 2015 Cheshire East inspection);
+    # a council importing its own sets its own name.
+    "COUNCIL_NAME": "Cheshire East Council",
     "SERVICE_NAME": "Frontline Voice",
     # DATABASE_URL defaults to instance/portal.sqlite3 (set in create_app once the
     # instance path is known).
@@ -35,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # `make run` serves plain http on 127.0.0.1: it sets PORTAL_LOCAL_HTTP=1, which
     # drops the Secure flag and the __Host- prefix (browsers refuse both over http).
     "LOCAL_HTTP": False,
+    # `make run` sets PORTAL_DEMO=1: every page says it is a demonstration with
+    # invented people and input. Never set it where real staff give input.
+    "DEMO": False,
     # Login throttle (Cyber Essentials: at most 10 guesses in 5 minutes per account).
     "LOGIN_MAX_FAILURES": 10,
     "LOGIN_WINDOW_SECONDS": 300,

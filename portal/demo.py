@@ -49,22 +49,22 @@ DEMO_TEAMS = [
 ]
 
 DEMO_ACCOUNTS = [
-    ("demo-admin@anytown.example", "Alex Admin", [Role.ADMIN], None),
-    ("demo-planner@anytown.example", "Priya Planner", [Role.PLANNER], None),
+    ("demo-admin@cheshire-east.example", "Alex Admin", [Role.ADMIN], None),
+    ("demo-planner@cheshire-east.example", "Priya Planner", [Role.PLANNER], None),
     (
-        "demo-moderator@anytown.example",
+        "demo-moderator@cheshire-east.example",
         "Morgan Moderator",
         [Role.MODERATOR],
         "Children in Need North",
     ),
     (
-        "demo-contributor@anytown.example",
+        "demo-contributor@cheshire-east.example",
         "Sam Social-Worker",
         [Role.CONTRIBUTOR],
         "Children in Need North",
     ),
     (
-        "demo-safeguarding@anytown.example",
+        "demo-safeguarding@cheshire-east.example",
         "Jo Safeguarding-Lead",
         [Role.SAFEGUARDING_LEAD],
         "Safeguarding and Quality Assurance",

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 import bleach
+from markupsafe import Markup
 
 # C0 controls except tab, LF and CR, plus DEL and the C1 range: they break DOCX/XLSX
 # exports and have no meaning in typed text.
@@ -52,3 +53,9 @@ def clean_html(value: str | None) -> str:
         strip=True,
     )
     return cleaned
+
+
+def cleaned_markup(value: str | None) -> Markup:
+    """Rich text cleaned now and marked safe for a template: the portal's only
+    Markup, so nothing reaches a page unescaped without passing the allowlist."""
+    return Markup(clean_html(value))  # noqa: S704 - bleach-cleaned just now

@@ -140,7 +140,7 @@ def test_templates_never_mark_user_text_safe() -> None:
                 if pattern in text:
                     offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     for path in (ROOT / "portal").rglob("*.py"):
-        # sanitise.py re-cleans stored narratives with bleach as they are shown.
+        # sanitise.cleaned_markup cleans with bleach as it marks text safe.
         if "Markup(" in path.read_text() and path.name != "sanitise.py":
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
@@ -229,11 +229,26 @@ def test_static_assets_are_served_locally_and_cacheable(client: FlaskClient) -> 
 
 def test_council_branding_has_no_crown_or_gds_font(client: FlaskClient) -> None:
     page = client.get("/sign-in").text
-    assert "Anytown Council" in page and "Frontline Voice" in page
+    assert "Cheshire East Council" in page and "Frontline Voice" in page
     assert "Crown copyright" not in page and "govuk-crest" not in page
+    assert "govuk-phase-banner" not in page, "no demo banner outside the demo"
     css = client.get("/assets/app.min.css")
     assert b"GDS Transport" not in css.data and b"@font-face" not in css.data
     css.close()
+
+
+def test_the_demo_says_so_on_every_page_in_the_inspected_councils_name(
+    make_app: Callable[..., Flask],
+) -> None:
+    """The bundled framework is the 2015 Cheshire East inspection: the demo is
+    branded to match, and says its people and input are invented."""
+    client = make_app(DEMO=True).test_client()
+    for path in ("/sign-in", "/accessibility", "/privacy"):
+        page = client.get(path).text
+        banner = page[page.index("govuk-phase-banner") :][:900]
+        assert "Demo" in banner and "the people and their input are invented" in banner
+        assert "2015 inspection of Cheshire East Council" in banner
+        assert "Anytown" not in page
 
 
 @pytest.mark.parametrize("status", [403, 404, 405, 409, 413, 500])

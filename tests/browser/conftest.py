@@ -83,7 +83,8 @@ def serve(database_url: str, **overrides: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
-    with serve(app.config["DATABASE_URL"]) as url:
+    # As `make run` serves it: the demo banner is on every page axe checks.
+    with serve(app.config["DATABASE_URL"], DEMO=True) as url:
         yield url
 
 

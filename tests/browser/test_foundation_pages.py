@@ -71,7 +71,7 @@ def test_admin_and_framework_pages_have_no_axe_violations(
     session.commit()
     admin = make_user(session, Role.ADMIN, Role.PLANNER, name="Alex Admin")
     contributor = session.scalar(
-        select(User).where(User.email == "demo-contributor@anytown.example")
+        select(User).where(User.email == "demo-contributor@cheshire-east.example")
     )
     team = session.scalar(select(Team))
     area = session.scalar(select(Area))

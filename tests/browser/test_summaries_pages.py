@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from playwright.sync_api import expect
-
 from sqlalchemy.orm import Session
 
 from portal.demo import load_bundled_framework
