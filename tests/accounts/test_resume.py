@@ -272,3 +272,6 @@ def test_a_warning_shorter_than_20_seconds_is_refused(
         make_app(SESSION_WARNING_MINUTES=0.2)
     with pytest.raises(RuntimeError, match="SESSION_WARNING_MINUTES"):
         make_app(SESSION_IDLE_MINUTES=5, SESSION_WARNING_MINUTES=5)
+    with pytest.raises(RuntimeError, match="at least 120 seconds"):
+        make_app(TESTING=False, SESSION_WARNING_MINUTES=1.5)
+    assert make_app(TESTING=False, SESSION_WARNING_MINUTES=2)
