@@ -49,7 +49,7 @@ def base_index(folder: Path) -> tuple[Index, dict[str, int]]:
         session = db.get_session()
         load_bundled_framework(session)
         inspection = session.scalar(select(Inspection))
-        assert inspection is not None  # noqa: S101
+        assert inspection is not None
         import_framework(session, None, placeholder_recommendations(inspection))
         session.commit()
         codes = {r.code: r.id for r in session.scalars(select(Recommendation))}

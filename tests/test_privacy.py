@@ -85,8 +85,11 @@ def test_overlapping_findings_are_merged() -> None:
 
 def test_safeguarding_triage() -> None:
     report = check({"a": "Her sister Amy has bruises on her arms"}, SETTINGS)
-    assert "a named person near words about harm" in report.safeguarding
-    assert "phrase: bruise" in report.safeguarding
+    assert "physical harm or chastisement" in report.safeguarding
+    assert "about a specific child" in report.safeguarding
+    lead = PrivacySettings(safeguarding_phrases=("black eye",))
+    own = check({"a": "Came in with two black eyes, said he walked into a door"}, lead)
+    assert "the safeguarding lead's phrase list: black eye" in own.safeguarding
     calm = check({"a": "We need better access to family group conferences."}, SETTINGS)
     assert calm.safeguarding == [] and not calm.has_personal_data
 
