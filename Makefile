@@ -41,6 +41,7 @@ test: $(STAMP) ## Lint, type-check and run the whole test suite
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) ## Run the benchmarks in bench/ (figures go in docs/benchmarks.md)
+	$(PY) bench/accuracy.py
 	$(PY) bench/privacy.py
 	$(PY) bench/suggestions.py
 	$(PY) bench/queue.py

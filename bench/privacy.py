@@ -2,7 +2,8 @@
 
 Run with `make bench` (or `.venv/bin/python bench/privacy.py`). Prints the median and
 worst of repeated scans for realistic answers and for pathological 50,000-character
-inputs designed to trigger regex backtracking. Target: every case well under 200 ms.
+inputs designed to trigger regex backtracking. Targets: a 4,000-character answer (the
+form's limit) under 50 ms; 50,000 characters of pathological input under 500 ms.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def main() -> None:
             timings.append((time.perf_counter() - started) * 1000)
         worst_overall = max(worst_overall, max(timings))
         print(f"{name:<36} {statistics.median(timings):>10.1f} {max(timings):>10.1f}")
-    print(f"worst case overall: {worst_overall:.1f} ms (target: under 200 ms)")
+    print(f"worst case overall: {worst_overall:.1f} ms (target: under 500 ms)")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,13 @@ def test_held_out_personal_data_recall_and_precision_per_kind() -> None:
         assert score.recall(kind) >= KIND_FLOOR, kind
 
 
+def test_names_the_gazetteer_does_not_know_are_found_by_context() -> None:
+    score = accuracy.score(accuracy.load(accuracy.SETS["unseen names"]))
+    assert score.labelled["name"] >= 100
+    assert score.recall("name") >= 0.9 and score.recall("age") >= 0.9
+    assert score.precision >= HELD_OUT_FLOORS["precision"]
+
+
 def test_held_out_safeguarding_recall_and_false_alarms() -> None:
     score = accuracy.score(accuracy.load(accuracy.SETS["own held-out"]))
     assert score.alarms_due >= 10 and score.quiet_due >= 15

@@ -43,6 +43,25 @@ SURNAMES = (
     "Popescu Quinn Rahman Rooney Sandhu Shah Sheikh Tkachenko Ukaegbu Walsh "
     "Wozniak Yilmaz Zielinski"
 ).split()
+# Names the shipped gazetteer does not know (checked when this set was made, and
+# never to be added to portal/privacy/data): the held-out templates filled with
+# these measure how far context alone finds a name.
+UNSEEN_FORENAMES = (
+    "Tobenna Chukwudi Oyinkansola Temitope Folasade Ikenna Somto Kelechi Uzoma "
+    "Adaora Yaw Kwadwo Abena Afua Akwasi Serwaa Mirela Florin Catalin Sorin Agata "
+    "Kinga Dawid Kuba Zosia Aurimas Gintare Rasa Egle Jurgita Mantas Ruta Zaid Yahya "
+    "Idris Safa Rumaisa Aadhya Ishani Vihaan Reyansh Kabir Harjot Jaskaran Manveer "
+    "Taran Guntas Ekam Inaaya Eesa Musab Hafsah Oluchi Nneka Chinonso Ebuka Adanma "
+    "Tolu Segun Bisi Kunle Yemi Dapo Wale Eyerusalem Selam Yonas Hiwot Senait Liya "
+    "Filmon Kidane Luul Hodan Sagal Bashir Abdiaziz Ilhan Nimco Cristiana Iulia "
+    "Rares Smaranda Oana Wojtek Borys Jagoda Radek Szymek Tymon Ignacy"
+).split()
+UNSEEN_SURNAMES = (
+    "Adeyinka Olatunji Onyekachi Anyanwu Okeke Chukwu Agyei Frimpong Ofori Stanciu "
+    "Dragomir Kazlauskas Petrauskas Jankauskas Jama Egal Duale Hersi Tesfaye "
+    "Gebremedhin Abebe Mekonnen Ogundipe Adeniyi Oyelaran Nnadi Ezeh Udeh Amoah "
+    "Darko Boakye Nicolae Vasilescu Munteanu Ciobanu"
+).split()
 POSTCODES = [
     "CW2 7QX",
     "cw27qx",
@@ -144,9 +163,13 @@ def dob(rng: random.Random) -> str:
     )
 
 
-def fill(template: str, rng: random.Random) -> str:
-    names = rng.sample(FORENAMES, 4)
-    surnames = rng.sample(SURNAMES, 3)
+def fill(
+    template: str,
+    rng: random.Random,
+    pools: tuple[list[str], list[str]] = (FORENAMES, SURNAMES),
+) -> str:
+    names = rng.sample(pools[0], 4)
+    surnames = rng.sample(pools[1], 3)
     values: dict[str, str] = {
         "F": names[0],
         "F2": names[1],
@@ -195,15 +218,16 @@ def build(
     prefix: str,
     seed: int,
     copies: int,
+    pools: tuple[list[str], list[str]] = (FORENAMES, SURNAMES),
 ) -> list[dict[str, object]]:
     rng = random.Random(seed)
     items: list[dict[str, object]] = []
     for template in pii:
         for _ in range(copies):
-            text, found = spans(fill(template, rng))
+            text, found = spans(fill(template, rng, pools))
             items.append({"text": text, "pii": found, "safeguarding": None})
     for flag, template in safeguarding:
-        text, found = spans(fill(template, rng))
+        text, found = spans(fill(template, rng, pools))
         items.append({"text": text, "pii": found, "safeguarding": flag})
     for n, item in enumerate(items, 1):
         item["id"] = f"{prefix}{n:03d}"
@@ -211,11 +235,14 @@ def build(
 
 
 def main() -> None:
-    for name, pii, sg, prefix, seed in (
-        ("privacy-dev.jsonl", DEV_PII, DEV_SG, "V", 11),
-        ("privacy-heldout.jsonl", HELD_PII, HELD_SG, "H", 29),
+    known = (FORENAMES, SURNAMES)
+    unseen = (UNSEEN_FORENAMES, UNSEEN_SURNAMES)
+    for name, pii, sg, prefix, seed, pools in (
+        ("privacy-dev.jsonl", DEV_PII, DEV_SG, "V", 11, known),
+        ("privacy-heldout.jsonl", HELD_PII, HELD_SG, "H", 29, known),
+        ("privacy-heldout-unseen-names.jsonl", HELD_PII, HELD_SG, "U", 47, unseen),
     ):
-        items = build(pii, sg, prefix, seed, copies=5)
+        items = build(pii, sg, prefix, seed, copies=5, pools=pools)
         with (HERE / name).open("w") as out:
             for item in items:
                 out.write(json.dumps(item, ensure_ascii=False) + "\n")

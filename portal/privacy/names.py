@@ -245,7 +245,7 @@ def _evidence(reader: _Reader, i: int) -> bool:
         return True
     if following is not None and _forename_then_surname(reader, i):
         return True  # "Will Henshaw", "Hope Mitchell"
-    return _speaks_or_owns(reader, i)
+    return _speaks_or_owns(reader, i) or _shaped_like_a_name(reader, i)
 
 
 _ROLE_GAP = re.compile(r"\s?[,:(\-]?\s?")
@@ -275,6 +275,42 @@ def _speaks_or_owns(reader: _Reader, i: int) -> bool:
         i + 1 < len(tokens)
         and tokens[i + 1].key in _SPEECH
         and reader.gap(i, i + 1) == " "
+    )
+
+
+_PERSON_VERBS = frozenset(
+    "for with visited visit visiting saw see seeing met meet told asked helped "
+    "supporting support supported placed moved called named about".split()
+)
+_AFTER_NAME = re.compile(r",? ?\(?\d|, (?:who|whose|aged|now)\b")
+
+
+def _shaped_like_a_name(reader: _Reader, i: int) -> bool:
+    """A capitalised word that is in no word list, where a person is expected:
+    starting a sentence and then a verb, a surname-like word, an age or "'s";
+    or after a verb or preposition about people ("visits for Tobenna")."""
+    tokens, token = reader.tokens, reader.tokens[i]
+    if (
+        reader.mode != "mixed"
+        or not token.capital
+        or len(token.key) < 3
+        or token.key in reader.common
+        or token.key in reader.ambiguous
+    ):
+        return False
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    if following is not None and reader.gap(i, i + 1) == " ":
+        if following.key in _SPEECH:
+            return True  # "Tobenna said", even starting a sentence
+        if following.capital and following.key not in reader.common:
+            return following.key not in reader.domain  # "Tobenna Okeke"
+    if _AFTER_NAME.match(reader.text, token.end):
+        return True  # "Tobenna, 7,", "Tobenna (7)", "Tobenna, who"
+    previous = tokens[i - 1] if i else None
+    return (
+        previous is not None
+        and previous.key in _PERSON_VERBS
+        and reader.gap(i - 1, i) == " "
     )
 
 
