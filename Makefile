@@ -25,7 +25,7 @@ instance/config.py:
 	umask 077 && $(PYTHON) -c "import secrets; print('# Written by make run. Never commit this file.'); print('SECRET_KEY = %r' % secrets.token_hex(32)); print('AUDIT_KEY = %r' % secrets.token_hex(32))" > $@
 
 run: $(STAMP) instance/config.py ## Set up the SQLite database with demo data and serve http://127.0.0.1:$(PORT) (PORT=5050 for another port)
-	$(FLASK) portal init
+	PORTAL_DEMO=1 $(FLASK) portal init
 	$(FLASK) portal seed-demo
 	@# Plain http on this machine only: LOCAL_HTTP drops the Secure cookie flag
 	@# (browsers refuse Secure cookies over http). Never set it in production.

@@ -20,7 +20,7 @@ from portal import db, demo
 from portal.accounts import passwords, service
 from portal.audit import anchor
 from portal.audit.service import verify_chain
-from portal.errors import DomainError
+from portal.errors import DomainError, InvalidInput
 from portal.export_formats import csv_rows
 from portal.framework.importer import read_file
 from portal.framework.service import import_framework
@@ -28,6 +28,7 @@ from portal.mailer import Message, smtp_configured
 from portal.mailer import send as mailer_send
 from portal.models import AuditEvent, Role, utcnow
 from portal.moderation.notify import waiting_messages
+from portal.privacy import local_formats
 from portal.submissions import release
 from portal.summaries import exports, pack
 
@@ -59,11 +60,57 @@ def _user_or_fail(session: Session, email: str) -> Any:
 
 @portal_cli.command("init")
 def init_command() -> None:
-    """Migrate the database and load the bundled inspection framework (idempotent)."""
+    """Migrate the database and load the bundled inspection framework (idempotent).
+    Run by a person, it then asks for the council's office postcodes and case
+    reference formats if none are set."""
     db.upgrade(current_app)
     with _transaction() as session:
         summary = demo.load_bundled_framework(session)
     click.echo(f"Database is up to date. Framework {summary.describe()}.")
+    config = current_app.config
+    if config["OFFICE_POSTCODES"] or config["CASE_REFERENCE_PATTERNS"]:
+        return
+    if sys.stdin.isatty() and not config["DEMO"]:
+        click.get_current_context().invoke(configure_privacy_command)
+    else:
+        click.echo(
+            "Personal-data check: no office postcodes or case-reference formats are "
+            "set. Run `flask --app wsgi portal configure-privacy` to add them."
+        )
+
+
+@portal_cli.command("configure-privacy")
+@click.option("--office-postcode", "postcodes", multiple=True, help="e.g. CW1 4HQ")
+@click.option(
+    "--case-example", "examples", multiple=True, help="e.g. LCS1234567 or CP/2022/0417"
+)
+def configure_privacy_command(
+    postcodes: tuple[str, ...] = (), examples: tuple[str, ...] = ()
+) -> None:
+    """Set the office postcodes (never flagged) and the case-system reference
+    formats (always flagged), given as examples; written to instance/config.py."""
+    if not postcodes and not examples:
+        postcodes = _ask("Your council's office postcodes, comma-separated")
+        examples = _ask(
+            "An example reference from each case system (LCS1234567, CP/2022/0417), "
+            "comma-separated"
+        )
+    try:
+        offices = [local_formats.office_postcode(p) for p in postcodes]
+        patterns = [local_formats.pattern_from_example(e) for e in examples]
+    except InvalidInput as error:
+        raise click.ClickException(error.message) from error
+    path = Path(current_app.instance_path) / "config.py"
+    _write_private(path, local_formats.config_lines(offices, patterns), append=True)
+    click.echo(
+        f"Saved {len(offices)} office postcode(s) and {len(patterns)} case "
+        f"reference format(s) to {path}. Restart the portal to use them."
+    )
+
+
+def _ask(question: str) -> tuple[str, ...]:
+    answer = click.prompt(question, default="", show_default=False)
+    return tuple(part.strip() for part in str(answer).split(",") if part.strip())
 
 
 @portal_cli.command("create-user")

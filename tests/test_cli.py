@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -174,3 +175,34 @@ def test_import_framework_from_json_and_csv(
     reload(session)
     codes = set(session.scalars(select(Recommendation.code)))
     assert "LA-R2" not in codes, "nothing from a refused file is kept"
+
+
+def test_configure_privacy_sets_the_councils_own_formats(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked by `portal init` of a person; here answered on stdin, as by a person."""
+    from portal import create_app
+    from portal.privacy import PrivacySettings, scan
+    from tests.conftest import base_config
+
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    first = create_app(base_config(database_url))
+    code, out = run(
+        first, "configure-privacy", stdin="cw1 4hq\nCP/2022/0417, LCS1234567\n"
+    )
+    assert code == 0, out
+    assert (tmp_path / "config.py").stat().st_mode & 0o777 == 0o600
+    configured = create_app(base_config(database_url))
+    assert configured.config["OFFICE_POSTCODES"] == ["CW1 4HQ"]
+    settings = PrivacySettings.from_config(configured.config)
+    text = "Write to CW1 4HQ about CP/2023/0091 and LCS7654321, not CP/2023/00911."
+    found = [(text[f.start : f.end], f.kind) for f in scan(text, settings)]
+    assert found == [
+        ("CP/2023/0091", "case_reference"),
+        ("LCS7654321", "case_reference"),
+    ]
+    code, out = run(configured, "configure-privacy", "--office-postcode", "ZZ9 9ZZ")
+    assert code != 0 and "is not a UK postcode" in out
+    assert create_app(base_config(database_url)).config["OFFICE_POSTCODES"] == [
+        "CW1 4HQ"
+    ]
