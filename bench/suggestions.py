@@ -20,14 +20,23 @@ from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal import create_app, db
 from portal.demo import load_bundled_framework, placeholder_recommendations
 from portal.framework.service import import_framework
 from portal.models import Inspection, Recommendation
-from portal.tagging.suggestions import Candidate, Index, build_index, suggest, tokens
+from portal.tagging.suggestions import (
+    POSSIBLE,
+    Candidate,
+    Index,
+    build_index,
+    suggest,
+    tokens,
+)
 
 DATA = Path(__file__).resolve().parent / "data" / "suggestions-eval.json"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_corpus.jsonl"
 FOLDS = 5
 
 
@@ -53,22 +62,82 @@ def base_index(folder: Path) -> tuple[Index, dict[str, int]]:
         import_framework(session, None, placeholder_recommendations(inspection))
         session.commit()
         codes = {r.code: r.id for r in session.scalars(select(Recommendation))}
+        AREA_RECS.clear()
+        for rec in session.scalars(
+            select(Recommendation).options(selectinload(Recommendation.areas))
+        ):
+            for area in rec.areas:
+                AREA_RECS.setdefault(area.code, set()).add(rec.id)
         index = build_index(session)
     db.get_engine(app).dispose()
     return index, codes
 
 
+AREA_RECS: dict[str, set[int]] = {}
+
+
 def accuracy(
     index: Index, items: list[dict[str, object]], codes: dict[str, int]
 ) -> tuple[float, float]:
+    """Top-1 and top-3 of the ranking itself (no confidence floor)."""
     top1 = top3 = 0
     for item in items:
         wanted = {codes[str(c)] for c in item["recommendations"]}  # type: ignore[attr-defined]
-        ranked = [s.candidate.id for s in suggest(index, str(item["text"]))
+        ranked = [s.candidate.id for s in suggest(index, str(item["text"]), floor=0)
                   if s.candidate.kind == "rec"]  # fmt: skip
         top1 += bool(ranked[:1] and ranked[0] in wanted)
         top3 += bool(wanted & set(ranked[:3]))
     return top1 / len(items), top3 / len(items)
+
+
+def shared_items(area_recs: dict[str, set[int]]) -> list[dict[str, object]]:
+    """../shared/eval texts, labelled by area: the recommendations of the primary
+    area count for top-1, those of any of its areas for top-3."""
+    if not SHARED.exists():
+        return []
+    items = []
+    for line in SHARED.read_text().splitlines():
+        item = json.loads(line)
+        areas = item["areas"]
+        items.append({
+            "text": item["text"],
+            "primary": area_recs.get(areas[0], set()),
+            "any": set().union(*(area_recs.get(a, set()) for a in areas)),
+        })  # fmt: skip
+    return items
+
+
+def shared_accuracy(
+    index: Index, items: list[dict[str, object]]
+) -> tuple[float, float]:
+    top1 = top3 = 0
+    for item in items:
+        ranked = [s.candidate.id for s in suggest(index, str(item["text"]), floor=0)
+                  if s.candidate.kind == "rec"]  # fmt: skip
+        top1 += bool(ranked[:1] and ranked[0] in item["primary"])  # type: ignore[operator]
+        top3 += bool(item["any"] & set(ranked[:3]))  # type: ignore[operator]
+    return top1 / len(items), top3 / len(items)
+
+
+def calibration(
+    index: Index, cases: list[tuple[str, set[int]]]
+) -> dict[str, tuple[int, float]]:
+    """Of the (up to three) recommendations suggested per text, how many are
+    right, by the words the page shows; and how often nothing is shown."""
+    bands: dict[str, list[int]] = {"Strong match": [0, 0], "Possible match": [0, 0],
+                                   "not shown": [0, 0]}  # fmt: skip
+    nothing = 0
+    for text, wanted in cases:
+        ranked = [s for s in suggest(index, text, floor=0) if s.candidate.kind == "rec"]
+        shown = [s for s in ranked if s.raw >= POSSIBLE]
+        nothing += not shown
+        for s in ranked[:3]:
+            band = s.confidence if s.raw >= POSSIBLE else "not shown"
+            bands[band][0] += 1
+            bands[band][1] += s.candidate.id in wanted
+    result = {b: (n, right / n if n else 0.0) for b, (n, right) in bands.items()}
+    result["texts with nothing shown"] = (nothing, nothing / max(1, len(cases)))
+    return result
 
 
 def with_learning(
@@ -104,6 +173,22 @@ def main() -> None:
     print(f"{'setting':<28} {'top-1':>6} {'top-3':>6}")
     print(f"{'cold start (wording only)':<28} {cold[0]:>6.2f} {cold[1]:>6.2f}")
     print(f"{'learning (5-fold)':<28} {learned[0]:>6.2f} {learned[1]:>6.2f}")
+    shared = shared_items(AREA_RECS)
+    if shared:
+        one, three = shared_accuracy(index, shared)
+        print(f"\n{len(shared)} texts of ../shared/eval (areas -> recommendations)")
+        print(f"{'cold start (wording only)':<28} {one:>6.2f} {three:>6.2f}")
+    own_cases = [
+        (str(i["text"]), {codes[str(c)] for c in i["recommendations"]})  # type: ignore[attr-defined]
+        for i in items
+    ]
+    shared_cases = [(str(i["text"]), i["any"]) for i in shared]
+    for name, cases in (("own items", own_cases), ("shared texts", shared_cases)):
+        if not cases:
+            continue
+        print(f"\nconfidence words, {name} (cold): suggestions, share right")
+        for band, (n, share) in calibration(index, cases).items():  # type: ignore[arg-type]
+            print(f"  {band:<26} {n:>4} {share:>6.2f}")
 
 
 if __name__ == "__main__":

@@ -28,9 +28,12 @@ from portal.models import (
     AuditMaintenance,
     Base,
     EngagementRound,
+    GlossaryTerm,
     Role,
     User,
+    utcnow,
 )
+from portal.tagging.glossary import DEFAULT_TERMS
 
 FAST_HASH = "pbkdf2:sha256:1000"  # production uses scrypt; tests need speed
 
@@ -104,6 +107,12 @@ def _empty_database(request: pytest.FixtureRequest) -> Iterator[None]:
         connection.execute(delete(AuditEvent))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
+        # What migration 0010 seeds, so every test starts from a fresh install.
+        connection.execute(
+            insert(GlossaryTerm),
+            [{"abbreviation": a, "expansion": e, "updated_at": utcnow()}
+             for a, e in DEFAULT_TERMS.items()],
+        )  # fmt: skip
 
 
 @pytest.fixture

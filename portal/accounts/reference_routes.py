@@ -1,4 +1,5 @@
-"""Administration of role groups (teams and services are in routes.py)."""
+"""Administration of role groups and the abbreviation glossary (teams and
+services are in routes.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from portal.accounts.routes import bp
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import save_form
-from portal.models import RoleGroup
+from portal.models import GlossaryTerm, RoleGroup
+from portal.tagging import glossary
+from portal.tagging.forms import GlossaryForm
 from portal.transaction import writes
 
 
@@ -57,3 +60,65 @@ def retire_role_group(group_id: int) -> Any:
             retired=group.retired_at is None,
         )
     return redirect(url_for("accounts.role_groups"))
+
+
+@bp.route("/admin/glossary", methods=["GET", "POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+@writes
+def glossary_terms() -> Any:
+    """The abbreviations tag suggestions understand: list and add."""
+    form = GlossaryForm()
+    outcome = save_form(
+        form,
+        lambda: glossary.save_term(
+            get_session(),
+            current_user._get_current_object(),
+            form.abbreviation.data or "",
+            form.expansion.data or "",
+        ),
+    )
+    if outcome.saved and outcome.value is not None:
+        flash(f"{outcome.value.abbreviation} added.", "success")
+        return redirect(url_for("accounts.glossary_terms"))
+    terms = glossary.list_terms(get_session())
+    return (
+        render_template("accounts/glossary.html", terms=terms, form=form),
+        outcome.status,
+    )
+
+
+@bp.route("/admin/glossary/<int:term_id>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+@writes
+def glossary_term(term_id: int) -> Any:
+    db = get_session()
+    term = db.get(GlossaryTerm, term_id)
+    if term is None:
+        raise NotFound("That abbreviation is no longer in the glossary")
+    form = GlossaryForm(obj=term)
+    outcome = save_form(
+        form,
+        lambda: glossary.save_term(
+            db,
+            current_user._get_current_object(),
+            form.abbreviation.data or "",
+            form.expansion.data or "",
+            term_id=term_id,
+        ),
+    )
+    if outcome.saved:
+        flash(f"{term.abbreviation} saved.", "success")
+        return redirect(url_for("accounts.glossary_terms"))
+    return render_template(
+        "accounts/glossary_term.html", term=term, form=form
+    ), outcome.status
+
+
+@bp.route("/admin/glossary/<int:term_id>/delete", methods=["POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+@writes
+def delete_glossary_term(term_id: int) -> Any:
+    if ConfirmForm().validate_on_submit():
+        glossary.delete_term(get_session(), current_user._get_current_object(), term_id)
+        flash("Abbreviation removed from the glossary.", "success")
+    return redirect(url_for("accounts.glossary_terms"))

@@ -16,6 +16,7 @@ SUBJECTS = {
     "team": "Team",
     "role_group": "Role",
     "theme": "Theme",
+    "glossary_term": "Glossary abbreviation",
     "recommendation": "Recommendation",
     "area": "Area for improvement",
     "inspection": "Inspection",

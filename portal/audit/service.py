@@ -56,6 +56,8 @@ class AuditAction(enum.StrEnum):
     QUOTE_ADDED = "quote_added"
     QUOTE_REMOVED = "quote_removed"
     SUMMARY_NOTE_SAVED = "summary_note_saved"
+    GLOSSARY_CHANGED = "glossary_changed"
+    SUGGESTION_DISMISSED = "suggestion_dismissed"
     DATA_EXPORTED = "data_exported"
     PLAN_ACTION_SAVED = "plan_action_saved"
     TEAM_CREATED = "team_created"

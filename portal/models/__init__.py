@@ -48,8 +48,10 @@ from portal.models.plan import (
     plan_evidence,
 )
 from portal.models.tagging import (
+    GlossaryTerm,
     Quote,
     RecommendationTag,
+    SuggestionDismissal,
     SummaryNote,
     Theme,
     ThemeTag,
@@ -73,7 +75,9 @@ __all__ = [
     "Inspection",
     "LoginFailure",
     "NAMING_CONVENTION",
+    "GlossaryTerm",
     "Quote",
+    "SuggestionDismissal",
     "ROLE_LABELS",
     "Recommendation",
     "RecommendationTag",

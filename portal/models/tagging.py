@@ -96,3 +96,33 @@ class SummaryNote(Base):
     questions: Mapped[str] = mapped_column(Text, default="")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class GlossaryTerm(Base):
+    """A staff abbreviation and what it stands for ("RHI": "return home
+    interview"), expanded in input and in the framework's wording before tag
+    suggestions are scored. Seeded with common ones; administrators edit it."""
+
+    __tablename__ = "glossary_terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    abbreviation: Mapped[str] = mapped_column(String(16), unique=True)
+    expansion: Mapped[str] = mapped_column(String(200))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SuggestionDismissal(Base):
+    """A planner's "Not this one" for one suggested tag on one item: hidden from
+    every planner from then on, and learned from (the item's words count against
+    that recommendation or theme)."""
+
+    __tablename__ = "suggestion_dismissals"
+
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submissions.id"), primary_key=True
+    )
+    candidate_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    dismissed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -102,3 +102,25 @@ class MergeForm(FlaskForm):
         "Merge into", widget=GovSelect(), choices=[], validate_choice=False
     )
     submit = SubmitField("Merge themes", widget=GovSubmitInput())
+
+
+class GlossaryForm(FlaskForm):
+    abbreviation = StringField(
+        "Abbreviation",
+        description="As staff write it, for example RHI",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the abbreviation"),
+            Length(max=16, message="Abbreviation must be 16 characters or fewer"),
+        ],
+    )
+    expansion = StringField(
+        "What it stands for",
+        description="For example: return home interview",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter what it stands for"),
+            Length(max=200, message="This must be 200 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())

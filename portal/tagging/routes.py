@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
@@ -25,11 +24,17 @@ from portal.errors import NotFound
 from portal.formkit import choices, db_id, save_form
 from portal.models import ANSWER_LABELS, Inspection, Quote, Recommendation, Theme
 from portal.rounds.service import list_rounds
-from portal.tagging import codebook, coverage, forms, service, suggestions
+from portal.tagging import (
+    codebook,
+    coverage,
+    dismissals,
+    forms,
+    service,
+    suggestions,
+)
 from portal.transaction import writes
 
 bp = Blueprint("tagging", __name__, url_prefix="/tagging")
-_DISMISSED = "dismissed_suggestions"
 
 
 def _actor() -> Any:
@@ -126,7 +131,7 @@ def _render_item(
 ) -> Any:
     db = get_session()
     current = service.current_tags(db, item)
-    dismissed = set(session.get(_DISMISSED, {}).get(item.id, []))
+    dismissed = dismissals.dismissed_keys(db, item.id)
     offered = [
         s
         for s in suggestions.suggest_for(db, item)
@@ -220,9 +225,8 @@ def respond_to_suggestion(item_id: Any) -> Any:
     ):
         return redirect(url_for("tagging.item", item_id=found.id))
     if request.form.get("action") == "dismiss":
-        dismissed = dict(session.get(_DISMISSED, {}))
-        dismissed[found.id] = [*dismissed.get(found.id, []), key][-20:]
-        session[_DISMISSED] = dict(list(dismissed.items())[-50:])
+        dismissals.dismiss(get_session(), _actor(), found, kind, int(raw))
+        flash("Suggestion dismissed for every planner.", "success")
         return redirect(url_for("tagging.item", item_id=found.id))
     current = service.current_tags(get_session(), found)
     wanted = service.Tags(

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -23,9 +24,11 @@ from portal.models import (
     Recommendation,
     RecommendationTag,
     Submission,
+    SuggestionDismissal,
     Theme,
     ThemeTag,
 )
+from portal.tagging import glossary
 
 K1 = 1.4
 B = 0.75
@@ -93,6 +96,79 @@ _PHRASES = {
     "performance management": "performance",
     "performance framework": "performance",
     "graded care profile": "neglect",
+    # What staff write about each area, in their words (children's-services
+    # practice vocabulary, mapped to a word of that area's own title).
+    "case direction": "oversight",
+    "management oversight": "oversight",
+    "reflective supervision": "oversight",
+    "practice standards": "quality",
+    "quality assurance": "quality",
+    "case records": "recording",
+    "case record": "recording",
+    "new starters": "workforce",
+    "social workers": "workforce",
+    "exit interviews": "workforce",
+    "different social worker": "workforce",
+    "changes of worker": "workforce",
+    "placement stability": "cared",
+    "placement moves": "cared",
+    "virtual school": "cared",
+    "missing episode": "returninterview",
+    "missing episodes": "returninterview",
+    "step down": "earlyhelp",
+    "stepped down": "earlyhelp",
+    "below threshold": "earlyhelp",
+    "family support": "earlyhelp",
+    "supported accommodation": "leavers",
+    "semi independent": "leavers",
+    "leaving care": "leavers",
+    "pathway plan": "leavers",
+    "health provision": "provision",
+    "initial health": "health",
+    "review health": "health",
+    "viability assessment": "connected",
+    "viability assessments": "connected",
+    "reg 24": "connected",
+    "grandparents caring": "connected",
+    "dispute resolution": "iro",
+    "mid point review": "iro",
+    "looked after review": "iro",
+    "looked after reviews": "iro",
+    "placement order": "permanence",
+    "long term fostering": "permanence",
+    "26 weeks": "permanence",
+    "later life letters": "lifestory",
+    "memory box": "lifestory",
+    "reasons for decisions": "lifestory",
+    "access to records": "lifestory",
+    "consent forms": "delegated",
+    "consent form": "delegated",
+    "sign the form": "delegated",
+    "school trip": "delegated",
+    "school trips": "delegated",
+    "multi agency data": "performance",
+    "data quality": "performance",
+    "corporate parenting": "scrutiny",
+    "out of area": "scrutiny",
+    "home conditions": "neglect",
+    "chronic neglect": "neglect",
+    "neglect toolkit": "neglect",
+    "the court": "familyjustice",
+    "court timescales": "familyjustice",
+    "public health": "hwb",
+    "health and wellbeing": "hwb",
+    "adult services": "hwb",
+    "joined up": "influence",
+    "elected members": "hwb",
+    "health partners": "hwb",
+    "protection order": "fgm",
+    "mandatory reporting": "fgm",
+    "rapid review": "scr",
+    "rapid reviews": "scr",
+    "practice review": "scr",
+    "practice reviews": "scr",
+    "serious incident": "scr",
+    "serious incidents": "scr",
 }
 _SYNONYMS = {
     "supervision": "oversight",
@@ -160,6 +236,84 @@ _SYNONYMS = {
     "quicker": "permanence",
     "delay": "permanence",
     "delays": "permanence",
+    "escalate": "oversight",
+    "escalated": "oversight",
+    "escalation": "oversight",
+    "decisions": "decisions",
+    "assessments": "quality",
+    "templates": "quality",
+    "template": "quality",
+    "inconsistent": "consistency",
+    "inconsistency": "consistency",
+    "consistently": "consistency",
+    "chronology": "recording",
+    "chronologies": "recording",
+    "leavers": "workforce",
+    "leaving": "workforce",
+    "recruited": "workforce",
+    "recruit": "workforce",
+    "burnout": "workforce",
+    "restructure": "workforce",
+    "placements": "cared",
+    "placement": "cared",
+    "pep": "cared",
+    "peps": "cared",
+    "scorecard": "performance",
+    "missing": "returninterview",
+    "exploitation": "returninterview",
+    "referral": "earlyhelp",
+    "referrals": "earlyhelp",
+    "commissioned": "commissioning",
+    "commission": "commissioning",
+    "provider": "commissioning",
+    "providers": "commissioning",
+    "contract": "commissioning",
+    "contracts": "commissioning",
+    "tender": "commissioning",
+    "procurement": "commissioning",
+    "kinship": "connected",
+    "grandparents": "connected",
+    "grandparent": "connected",
+    "conference": "chairs",
+    "conferences": "chairs",
+    "icpc": "chairs",
+    "icpcs": "chairs",
+    "guardianship": "permanence",
+    "adopted": "permanence",
+    "adopter": "permanence",
+    "adopters": "permanence",
+    "matching": "permanence",
+    "explain": "reasons",
+    "explained": "reasons",
+    "why": "reasons",
+    "sleepover": "delegated",
+    "sleepovers": "delegated",
+    "haircut": "delegated",
+    "permission": "delegated",
+    "consent": "delegated",
+    "dataset": "performance",
+    "figures": "performance",
+    "measures": "performance",
+    "measure": "performance",
+    "board": "board",
+    "corporate": "scrutiny",
+    "residential": "scrutiny",
+    "court": "familyjustice",
+    "courts": "familyjustice",
+    "hearing": "familyjustice",
+    "hearings": "familyjustice",
+    "proceedings": "familyjustice",
+    "councillors": "hwb",
+    "icb": "hwb",
+    "priorities": "influence",
+    "joint": "influence",
+    "partnership": "influence",
+    "jsna": "hwb",
+    "ccg": "hwb",
+    "midwife": "fgm",
+    "midwives": "fgm",
+    "cut": "fgm",
+    "notified": "scr",
 }
 _PHRASE_RE = re.compile(
     r"\b("
@@ -175,8 +329,28 @@ def _stem(word: str) -> str:
     return word
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-case words, with domain phrases and synonyms mapped and stemmed."""
+@dataclass(frozen=True)
+class Glossary:
+    """Staff abbreviations and their expansions (portal/tagging/glossary.py)."""
+
+    terms: dict[str, str]
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        return glossary.expander(self.terms)
+
+    def expand(self, text: str) -> str:
+        return glossary.expand(text, self.terms, self.pattern)
+
+
+DEFAULT_GLOSSARY = Glossary(dict(glossary.DEFAULT_TERMS))
+
+
+def tokens(text: str, terms: Glossary | None = None) -> list[str]:
+    """Lower-case words, abbreviations expanded, domain phrases and synonyms
+    mapped, stemmed."""
+    if terms is not None:
+        text = terms.expand(text)
     lowered = _PHRASE_RE.sub(lambda m: " " + _PHRASES[m.group(1)] + " ", text.lower())
     words = []
     for word in _WORD.findall(lowered):
@@ -193,20 +367,39 @@ class Candidate:
     label: str
 
 
+# Set on bench/data/suggestions-eval.json and checked on ../shared/eval
+# (bench/suggestions.py, docs/benchmarks.md): of suggestions scoring at least
+# STRONG, about three in four were right on the texts not used to set them; between
+# POSSIBLE and STRONG, about one in three; below POSSIBLE, about one in eight, so
+# those are not shown. The score is BM25 on the text's own words, so the same
+# number means the same on every item, unlike a share of the best candidate.
+STRONG = 9.0
+POSSIBLE = 4.5
+
+
 @dataclass(frozen=True)
 class Suggestion:
     candidate: Candidate
-    score: float  # 0..1, relative to the best candidate of its kind
+    raw: float  # BM25 score
 
     @property
     def key(self) -> str:
         return f"{self.candidate.kind}:{self.candidate.id}"
 
+    @property
+    def confidence(self) -> str:
+        return "Strong match" if self.raw >= STRONG else "Possible match"
+
 
 class Index:
     """BM25 statistics over the candidates' documents."""
 
-    def __init__(self, documents: dict[Candidate, list[str]]) -> None:
+    def __init__(
+        self,
+        documents: dict[Candidate, list[str]],
+        terms: Glossary = DEFAULT_GLOSSARY,
+    ) -> None:
+        self.glossary = terms
         self.documents = {c: Counter(words) for c, words in documents.items()}
         self.lengths = {c: max(len(words), 1) for c, words in documents.items()}
         count = max(len(documents), 1)
@@ -239,34 +432,63 @@ def _item_text(item: Submission) -> str:
 
 
 def build_index(session: Session) -> Index:
-    """Documents for every recommendation and theme still in use."""
+    """Documents for every recommendation and theme still in use, grown with what
+    planners tagged and shrunk by what they dismissed."""
+    terms = Glossary(glossary.terms(session))
     documents: dict[Candidate, list[str]] = {}
     learned_recs = _learned(
-        session, RecommendationTag, RecommendationTag.recommendation_id
+        session, RecommendationTag, RecommendationTag.recommendation_id, terms
     )
-    learned_themes = _learned(session, ThemeTag, ThemeTag.theme_id)
+    learned_themes = _learned(session, ThemeTag, ThemeTag.theme_id, terms)
     recommendations = session.scalars(
         select(Recommendation)
         .where(Recommendation.retired_at.is_(None))
         .options(selectinload(Recommendation.areas))
     )
     for rec in recommendations:
-        words = tokens(rec.text)
+        words = tokens(rec.text, terms)
         for area in rec.areas:
-            words += tokens(area.title) * 2 + tokens(area.description)
+            words += tokens(area.title, terms) * 2 + tokens(area.description, terms)
         candidate = Candidate("rec", rec.id, f"{rec.code}: {rec.text}")
         documents[candidate] = words + learned_recs.get(rec.id, [])
     for theme in session.scalars(select(Theme).where(Theme.retired_at.is_(None))):
         candidate = Candidate("theme", theme.id, theme.name)
-        words = tokens(theme.name) * 2 + tokens(theme.description)
+        words = tokens(theme.name, terms) * 2 + tokens(theme.description, terms)
         documents[candidate] = words + learned_themes.get(theme.id, [])
-    return Index(documents)
+    _unlearn_dismissed(session, documents, terms)
+    return Index(documents, terms)
+
+
+def _unlearn_dismissed(
+    session: Session, documents: dict[Candidate, list[str]], terms: Glossary
+) -> None:
+    """A dismissal is a negative example: the item's words count against the
+    dismissed recommendation or theme (never below its own wording)."""
+    by_key = {(c.kind, c.id): c for c in documents}
+    rows = session.execute(
+        select(SuggestionDismissal.candidate_kind, SuggestionDismissal.candidate_id,
+               *(getattr(Submission, name) for name in ANSWER_FIELDS))
+        .join(Submission, Submission.id == SuggestionDismissal.submission_id)
+        .order_by(SuggestionDismissal.dismissed_at.desc())
+        .limit(LEARNED_PER_TAG * 20)
+    )  # fmt: skip
+    for row in rows:
+        candidate = by_key.get((row.candidate_kind, row.candidate_id))
+        if candidate is None:
+            continue
+        against = Counter(
+            tokens(" ".join(getattr(row, n) or "" for n in ANSWER_FIELDS), terms)
+        )
+        kept = Counter(documents[candidate])
+        kept.subtract({w: min(n, kept[w] - 1) for w, n in against.items() if w in kept})
+        documents[candidate] = list(kept.elements())
 
 
 def _learned(
     session: Session,
     tag: type[RecommendationTag] | type[ThemeTag],
     column: InstrumentedAttribute[int],
+    terms: Glossary,
 ) -> dict[int, list[str]]:
     """Words from input people tagged to each recommendation or theme (the engine
     learns from them): the latest LEARNED_PER_TAG items per tag, in one query."""
@@ -285,22 +507,23 @@ def _learned(
     rows = session.execute(select(ranked).where(ranked.c.rank <= LEARNED_PER_TAG))
     for row in rows:
         text = " ".join(getattr(row, name) or "" for name in ANSWER_FIELDS)
-        learned.setdefault(row.tag_id, []).extend(tokens(text))
+        learned.setdefault(row.tag_id, []).extend(tokens(text, terms))
     return learned
 
 
-def suggest(index: Index, text: str, *, per_kind: int = 3) -> list[Suggestion]:
-    """The best few recommendations and themes for the text, best first."""
-    scored = index.scores(tokens(text))
+def suggest(
+    index: Index, text: str, *, per_kind: int = 3, floor: float = POSSIBLE
+) -> list[Suggestion]:
+    """The best few recommendations and themes for the text, best first, leaving
+    out any scoring below ``floor``: a weak first choice is not shown as best."""
+    scored = index.scores(tokens(text, index.glossary))
     result: list[Suggestion] = []
     for kind in ("rec", "theme"):
         ranked = sorted(
-            ((c, s) for c, s in scored.items() if c.kind == kind),
+            ((c, s) for c, s in scored.items() if c.kind == kind and s >= floor),
             key=lambda pair: (-pair[1], pair[0].id),
         )[:per_kind]
-        if ranked:
-            best = ranked[0][1]
-            result.extend(Suggestion(c, round(s / best, 2)) for c, s in ranked)
+        result.extend(Suggestion(c, round(s, 2)) for c, s in ranked)
     return result
 
 

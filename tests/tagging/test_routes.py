@@ -52,7 +52,8 @@ def test_planner_tags_by_suggestion_and_by_hand(
     item = approved(
         session,
         open_round,
-        "The board needs a performance framework with agreed data.",
+        "The board needs a performance framework with agreed data, and the "
+        "scorecard should show cared for children's placement stability.",
     )
     sign_in_as(client, make_user(session, Role.PLANNER))
     page = client.get(f"/tagging/items/{item.id}").text
