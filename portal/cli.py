@@ -30,6 +30,7 @@ from portal.models import AuditEvent, Role, utcnow
 from portal.moderation.notify import waiting_messages
 from portal.privacy import local_formats
 from portal.submissions import release
+from portal.submissions.phrases import phrases_missing, rebuild_phrases
 from portal.summaries import exports, pack
 
 portal_cli = AppGroup("portal", help="Set up and administer Frontline Voice.")
@@ -67,6 +68,11 @@ def init_command() -> None:
     with _transaction() as session:
         summary = demo.load_bundled_framework(session)
     click.echo(f"Database is up to date. Framework {summary.describe()}.")
+    with _transaction() as session:
+        if phrases_missing(session):
+            click.echo(
+                f"Key phrases found for {rebuild_phrases(session)} approved items."
+            )
     config = current_app.config
     if config["OFFICE_POSTCODES"] or config["CASE_REFERENCE_PATTERNS"]:
         return
@@ -77,6 +83,15 @@ def init_command() -> None:
             "Personal-data check: no office postcodes or case-reference formats are "
             "set. Run `flask --app wsgi portal configure-privacy` to add them."
         )
+
+
+@portal_cli.command("rebuild-phrases")
+def rebuild_phrases_command() -> None:
+    """Recompute the key phrases of every approved item (summaries count them);
+    needed once after upgrading to migration 0011, and safe to run again."""
+    with _transaction() as session:
+        count = rebuild_phrases(session)
+    click.echo(f"Key phrases rebuilt for {count} approved items.")
 
 
 @portal_cli.command("configure-privacy")

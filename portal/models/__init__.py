@@ -32,6 +32,7 @@ from portal.models.engagement import (
     Setting,
     Submission,
     SubmissionKind,
+    SubmissionPhrase,
     SubmissionStatus,
     round_areas,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "GlossaryTerm",
     "Quote",
     "SuggestionDismissal",
+    "SubmissionPhrase",
     "ROLE_LABELS",
     "Recommendation",
     "RecommendationTag",

@@ -244,3 +244,19 @@ class AnonymousInbox(Base):
     held_on: Mapped[date] = mapped_column(Date)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
+
+
+class SubmissionPhrase(Base):
+    """A key phrase of an approved item's "what would make the biggest difference"
+    answer, kept while the item is approved (portal/submissions/phrases.py) so a
+    summary counts recurring phrases in SQL. A copy of staff text: redaction
+    rebuilds it from the redacted answer."""
+
+    __tablename__ = "submission_phrases"
+    __table_args__ = (Index("ix_submission_phrases_key", "key"),)
+
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submissions.id"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    text: Mapped[str] = mapped_column(String(200))

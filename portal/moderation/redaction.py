@@ -24,6 +24,7 @@ from portal.models import (
     SummaryNote,
     User,
 )
+from portal.submissions import phrases
 from portal.tagging.service import drop_stale_quotes
 
 S = SubmissionStatus
@@ -77,6 +78,7 @@ def redact(
     item.redactions = (item.redactions or 0) + places
     session.flush()
     drop_stale_quotes(session, item)
+    phrases.refresh(session, item)  # its key phrases are copies too
     # Once this commits, the WAL is checkpointed so no old page keeps the text.
     checkpoint_after_commit(session)
     record(session, moderator, AuditAction.INPUT_REDACTED, "submission", item.id,
@@ -101,7 +103,8 @@ def scrub_copies(
 ) -> None:
     """Every other place the redacted words may have been copied to: the item's
     moderation and safeguarding notes, its writer's drafts, planners' narratives
-    and plan actions. (Quotes of the item are dropped by ``drop_stale_quotes``.)
+    and plan actions. (Quotes of the item are dropped by ``drop_stale_quotes``;
+    its key phrases are rebuilt from the redacted text by ``phrases.refresh``.)
     This list is the one register of copies of staff text."""
     words = {w for w in words if len(w.strip()) >= 2}
     if not words:

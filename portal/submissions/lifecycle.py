@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapper, Session
 from portal.audit.service import AuditAction, record
 from portal.errors import Conflict
 from portal.models import Submission, SubmissionKind, SubmissionStatus, User
+from portal.submissions import phrases
 
 S = SubmissionStatus
 
@@ -189,11 +190,21 @@ def apply(
             else CHANGED_MEANWHILE
         )
     session.expire(item)
-    if audited:
-        record(session, actor, AUDIT_ACTIONS[happening], "submission", item.id,
-               reason=reason, before={"status": status_seen},
-               after={"status": target})  # fmt: skip
+    _after_change(session, item, (status_seen, target))
+    if not audited:
+        return target
+    record(session, actor, AUDIT_ACTIONS[happening], "submission", item.id,
+           reason=reason, before={"status": status_seen},
+           after={"status": target})  # fmt: skip
     return target
+
+
+def _after_change(
+    session: Session, item: Submission, statuses: tuple[str, str]
+) -> None:
+    """What follows from a change of status, besides its audit row."""
+    if S.APPROVED in statuses:
+        phrases.refresh(session, item)  # counted in summaries while approved
 
 
 # --- Anonymity policy --------------------------------------------------------

@@ -21,8 +21,10 @@ from portal import privacy
 from portal.access import Permission, can, requires
 from portal.db import get_session, read_session
 from portal.downloads import attachment
+from portal.errors import NotFound
 from portal.formkit import choices, db_id, save_form
 from portal.rounds.service import list_rounds
+from portal.submissions import phrases
 from portal.summaries import exports, forms, pack, service
 from portal.transaction import writes
 
@@ -91,6 +93,31 @@ def summary(kind: str, subject_id: int) -> Any:
         data={"key_messages": current.key_messages, "questions": current.questions}
     )
     return _summary_page(kind, subject_id, form, 200)
+
+
+@bp.route(
+    "/recommendations/<int:subject_id>/phrase", defaults={"kind": "recommendation"}
+)
+@bp.route("/themes/<int:subject_id>/phrase", defaults={"kind": "theme"})
+@bp.route("/areas/<int:subject_id>/phrase", defaults={"kind": "area"})
+@requires(Permission.VIEW_SUMMARIES)
+def phrase_items(kind: str, subject_id: int) -> Any:
+    """The approved items behind one recurring phrase of a summary."""
+    db = get_session()
+    subject = service.subject(db, kind, subject_id)
+    key = request.args.get("key", "")[:120]
+    scope = service.scope_of(subject, _round_ids())
+    items = phrases.items_with(db, key, scope) if key else []
+    minimum = current_app.config["SUPPRESS_COUNT_MINIMUM"]
+    if len(items) < 2 or service.total_in(db, scope) < minimum:
+        raise NotFound("That phrase does not recur in this summary")
+    return render_template(
+        "summaries/phrase.html",
+        subject=subject,
+        items=items,
+        phrase=phrases.written_as(db, key),
+        round_ids=_round_ids(),
+    )
 
 
 @bp.route(

@@ -9,8 +9,6 @@ small-group suppression.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, select
@@ -35,17 +33,12 @@ from portal.models import (
     utcnow,
 )
 from portal.sanitise import plain_text
+from portal.submissions import phrases
 from portal.submissions.lifecycle import counts_as_staff_input
 from portal.summaries.suppression import Breakdown, suppress
 
 SUBJECTS = ("recommendation", "theme", "area")
 NOT_GIVEN = "Not given"
-_WORD = re.compile(r"[a-z][a-z'-]{3,}")
-_COMMON = frozenset(
-    """more with that this have from they their there would could should about which
-    when what need needs them been were will into also only just some than then time
-    staff work team teams make better more much""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -65,7 +58,7 @@ class Summary:
     priorities: dict[int, int] = field(default_factory=dict)
     related: list[tuple[str, int]] = field(default_factory=list)  # themes or recs
     quotes: list[str] = field(default_factory=list)
-    suggestion_words: list[tuple[str, int]] = field(default_factory=list)
+    recurring_phrases: list[phrases.Phrase] = field(default_factory=list)
     teams: Breakdown | None = None
     roles: Breakdown | None = None
     key_messages: str = ""
@@ -116,6 +109,17 @@ def _scope(subject_: Subject, round_ids: list[int]) -> list[ColumnElement[bool]]
     return conditions
 
 
+def scope_of(subject_: Subject, round_ids: list[int]) -> list[ColumnElement[bool]]:
+    """Which input a summary (and the list behind one of its phrases) covers."""
+    return _scope(subject_, round_ids)
+
+
+def total_in(session: Session, scope: list[ColumnElement[bool]]) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(Submission).where(*scope)) or 0
+    )
+
+
 def build(
     session: Session,
     subject_: Subject,
@@ -159,7 +163,10 @@ def build(
             .limit(12)
         )
     )
-    summary.suggestion_words = _suggestion_words(session, scope)
+    if summary.total >= count_minimum:
+        # Counted over a group as small as a breakdown would hide, a phrase could
+        # point at its writer; below the minimum none is shown.
+        summary.recurring_phrases = phrases.recurring(session, scope)
     summary.teams = _breakdown(session, scope, Team, Submission.team_id, count_minimum)
     summary.roles = _breakdown(
         session, scope, RoleGroup, Submission.role_group_id, count_minimum
@@ -199,21 +206,6 @@ def _related(
         )
     rows = session.execute(query.where(*scope).order_by(func.count().desc()).limit(8))
     return [(str(name), int(n)) for name, n in rows]
-
-
-def _suggestion_words(
-    session: Session, scope: list[ColumnElement[bool]]
-) -> list[tuple[str, int]]:
-    """The words that come up most in "what would make the biggest difference"."""
-    counts: Counter[str] = Counter()
-    answers = session.scalars(
-        select(Submission.biggest_difference)
-        .where(*scope)
-        .execution_options(yield_per=1000)
-    )
-    for answer in answers:
-        counts.update({w for w in _WORD.findall(answer.lower()) if w not in _COMMON})
-    return [(w, n) for w, n in counts.most_common(8) if n > 1]
 
 
 def _breakdown(

@@ -78,7 +78,10 @@ def test_admins_keep_the_glossary_and_it_is_audited(
     clash = client.post(
         "/admin/glossary", data={"abbreviation": "RHI", "expansion": "x y"}
     )
-    assert clash.status_code in (400, 409) and "RHI is already in the glossary" in clash.text
+    assert (
+        clash.status_code in (400, 409)
+        and "RHI is already in the glossary" in clash.text
+    )
     bad = client.post(
         "/admin/glossary", data={"abbreviation": "no spaces", "expansion": "a b"}
     )
