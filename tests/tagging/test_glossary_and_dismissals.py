@@ -16,21 +16,12 @@ from portal.models import (
     GlossaryTerm,
     Recommendation,
     Role,
-    Submission,
     SuggestionDismissal,
 )
 from portal.tagging.suggestions import build_index, suggest
 from tests.conftest import reload, sign_in_as
-from tests.factories import make_submission, make_user
-
-
-def approved(session: Session, item_round: EngagementRound, text: str) -> Submission:
-    item = make_submission(
-        session, make_user(session, Role.CONTRIBUTOR), item_round, text=text
-    )
-    item.status = "approved"
-    session.commit()
-    return item
+from tests.factories import make_approved as approved
+from tests.factories import make_user
 
 
 def rec_id(session: Session, code: str) -> int:

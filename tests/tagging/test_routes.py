@@ -20,16 +20,8 @@ from portal.models import (
     ThemeTag,
 )
 from tests.conftest import reload, sign_in_as
+from tests.factories import make_approved as approved
 from tests.factories import make_submission, make_user
-
-
-def approved(session: Session, item_round: EngagementRound, text: str) -> Submission:
-    item = make_submission(
-        session, make_user(session, Role.CONTRIBUTOR), item_round, text=text
-    )
-    item.status = "approved"
-    session.commit()
-    return item
 
 
 def test_only_planners_tag(

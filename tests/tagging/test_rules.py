@@ -15,7 +15,6 @@ from portal.models import (
     Recommendation,
     RecommendationTag,
     Role,
-    Submission,
     ThemeTag,
     User,
     utcnow,
@@ -24,6 +23,7 @@ from portal.moderation.redaction import Redaction, redact
 from portal.privacy import PrivacySettings
 from portal.tagging import codebook, service
 from portal.tagging.suggestions import build_index, suggest, suggest_for
+from tests.factories import make_approved as approved
 from tests.factories import make_submission, make_user
 
 SETTINGS = PrivacySettings()
@@ -32,15 +32,6 @@ SETTINGS = PrivacySettings()
 @pytest.fixture
 def tagger(session: Session) -> User:
     return make_user(session, Role.PLANNER)
-
-
-def approved(session: Session, item_round: EngagementRound, text: str) -> Submission:
-    item = make_submission(
-        session, make_user(session, Role.CONTRIBUTOR), item_round, text=text
-    )
-    item.status = "approved"
-    session.commit()
-    return item
 
 
 def test_only_approved_input_is_tagged(
