@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 
 from portal import create_app, db
 from portal.demo import load_bundled_framework
+from portal.documents import Letterhead
 from portal.export_formats import csv_rows
 from portal.models import Area, EngagementRound, Submission, utcnow
 from portal.summaries import exports
@@ -83,7 +84,8 @@ def measure(app: object, fmt: str, folder: Path) -> tuple[float, float]:
                     csv_rows(exports.HEADER, exports.rows(session, request))
                 )
         else:
-            exports.write_xlsx(session, request, str(folder / "out.xlsx"))
+            letterhead = Letterhead("Bench Council", "OFFICIAL", "Bench", "Bench")
+            exports.write_xlsx(session, request, str(folder / "out.xlsx"), letterhead)
         seconds = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
         tracemalloc.stop()

@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal import db, demo
+from portal import db, demo, documents
 from portal.accounts import passwords, service
 from portal.audit import anchor
 from portal.audit.service import verify_chain
@@ -329,7 +329,10 @@ def export_command(
         with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
             counted = _counting(exports.rows(reader, request), bar.update)
             if fmt == "xlsx":
-                exports.write_xlsx_rows(counted, str(output))
+                letterhead = documents.letterhead(
+                    current_app.config, documents.DATA_TITLE, documents.DATA_SUBJECT
+                )
+                exports.write_xlsx_rows(counted, str(output), letterhead)
             else:
                 with output.open("w", encoding="utf-8", newline="") as handle:
                     handle.writelines(csv_rows(exports.HEADER, counted))
@@ -359,7 +362,9 @@ def _export_pack(fmt: str, round_ids: list[int], output: Path) -> None:
     if fmt == "md":
         output.write_text(pack.to_markdown(built), encoding="utf-8")
     else:
-        output.write_bytes(pack.to_docx(built))
+        output.write_bytes(
+            pack.to_docx(built, current_app.config["PROTECTIVE_MARKING"])
+        )
     click.echo(f"Wrote the seminar pack ({len(built.sections)} sections) to {output}.")
 
 

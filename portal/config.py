@@ -17,6 +17,10 @@ DEFAULTS: dict[str, Any] = {
     # a council importing its own sets its own name.
     "COUNCIL_NAME": "Cheshire East Council",
     "SERVICE_NAME": "Frontline Voice",
+    # Printed in the header and footer of every document and workbook (Government
+    # Security Classifications; councils commonly use OFFICIAL-SENSITIVE for
+    # anything about children's cases or staff input).
+    "PROTECTIVE_MARKING": "OFFICIAL-SENSITIVE",
     # DATABASE_URL defaults to instance/portal.sqlite3 (set in create_app once the
     # instance path is known).
     "DATABASE_URL": None,

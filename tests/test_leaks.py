@@ -81,11 +81,11 @@ def test_export_suppresses_a_team_and_role_unique_in_combination(
     sign_in_as(client, make_user(session, Role.PLANNER))
     table = _csv_rows(client)
     assert len(table) == 21
-    unique = next(r for r in table if r["what_gets_in_the_way"] == "THE-ONE")
-    assert unique["team"] == unique["role"] == "Not shown (small group)"
+    unique = next(r for r in table if r["What gets in the way"] == "THE-ONE")
+    assert unique["Team or service"] == unique["Role"] == "Not shown (small group)"
     shown: dict[tuple[str, str], int] = {}
     for row in table:
-        key = (row["team"], row["role"])
+        key = (row["Team or service"], row["Role"])
         shown[key] = shown.get(key, 0) + 1
     assert all(n >= 10 for n in shown.values()), shown
 
@@ -383,8 +383,8 @@ def test_withdrawn_input_stops_counting_everywhere_including_the_plan(
     reload(session)
     plan = plan_service.plan(session)
     assert _cited(plan) == 0
-    rows = plan_exports._rows(plan)
-    assert [r[-1] for r in rows if r[1] == "Act"] == ["0"]
+    rows = plan_exports._rows(plan, plan_exports._evidence(plan))
+    assert [r[-1] for r in rows if r[1] == "Act"] == ["None cited"]
     assert plan_service.evidence_choices(session, rec.id) == []
 
 

@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from portal.access import Permission, requires
 from portal.db import get_session
+from portal.documents import Letterhead
 from portal.downloads import attachment
 from portal.errors import NotFound
 from portal.formkit import choices, save_form
@@ -126,7 +127,13 @@ def export() -> Any:
         f"plan-{fmt}",
         sum(len(actions) for _, actions in plan),
     )
-    title = f"{current_app.config['COUNCIL_NAME']}: draft improvement plan"
+    config = current_app.config
+    letterhead = Letterhead(
+        council=config["COUNCIL_NAME"],
+        marking=config["PROTECTIVE_MARKING"],
+        title=f"{config['COUNCIL_NAME']}: draft improvement plan",
+        subject="Improvement plan in response to the Ofsted inspection",
+    )
     if fmt == "xlsx":
-        return attachment(exports.to_xlsx(plan), "improvement-plan", "xlsx")
-    return attachment(exports.to_docx(plan, title), "improvement-plan", "docx")
+        return attachment(exports.to_xlsx(plan, letterhead), "improvement-plan", "xlsx")
+    return attachment(exports.to_docx(plan, letterhead), "improvement-plan", "docx")

@@ -13,13 +13,16 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import xlsxwriter
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
+from portal import documents
 from portal.audit.service import AuditAction, record
+from portal.documents import Letterhead
 from portal.export_formats import csv_rows, safe_cell
 from portal.models import (
     Area,
@@ -37,21 +40,23 @@ from portal.submissions.lifecycle import counts_as_staff_input
 from portal.summaries.suppression import HIDDEN, RowRule, suppress_combinations
 
 HEADER = [
-    "round",
-    "area",
-    "recommendations",
-    "themes",
-    "given",
-    "received_on",
-    "priority",
-    "what_gets_in_the_way",
-    "biggest_difference",
-    "example_from_practice",
-    "team",
-    "role",
-    "attendees",
-    "author",
+    "Round",
+    "Area",
+    "Recommendations",
+    "Themes",
+    "Given as",
+    "Received on",
+    "How much it would help (1 to 5)",
+    "What gets in the way",
+    "What would make the biggest difference",
+    "Example from practice",
+    "Team or service",
+    "Role",
+    "People at the session",
+    "Written by",
 ]
+# Columns of staff text: wide, and wrapped. The rest are sized to their header.
+_TEXT_COLUMNS = {2, 3, 7, 8, 9}
 SMALL_GROUP = "Not shown (small group)"
 # How each kind of input reads in a file, in the words the pages use.
 GIVEN = {"named": "Named", "anonymous": "Anonymous", "facilitated": "Staff session"}
@@ -215,7 +220,7 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
                 recs.get(item_id, ""),
                 themes.get(item_id, ""),
                 GIVEN.get(kind, kind),
-                day.isoformat(),
+                day,
                 priority,
                 obstacles,
                 difference,
@@ -245,12 +250,18 @@ def csv_chunks(session: Session, request: ExportRequest) -> Iterator[str]:
     return csv_rows(HEADER, rows(session, request))
 
 
-def write_xlsx(session: Session, request: ExportRequest, path: str) -> None:
-    write_xlsx_rows(rows(session, request), path)
+def write_xlsx(
+    session: Session, request: ExportRequest, path: str, letterhead: Letterhead
+) -> None:
+    write_xlsx_rows(rows(session, request), path, letterhead)
 
 
-def write_xlsx_rows(data: Iterator[list[Any]], path: str) -> None:
-    """XLSX in constant-memory mode; every text cell written as a string."""
+def write_xlsx_rows(
+    data: Iterator[list[Any]], path: str, letterhead: Letterhead
+) -> None:
+    """XLSX in constant-memory mode (rows stream, so the text columns get fixed,
+    capped widths and each row the height its wrapped text needs); every text
+    cell is written as a string and dates as dates."""
     workbook = xlsxwriter.Workbook(
         path,
         {
@@ -260,22 +271,36 @@ def write_xlsx_rows(data: Iterator[list[Any]], path: str) -> None:
             "strings_to_numbers": False,
         },
     )
+    documents.workbook_properties(workbook, letterhead)
     sheet = workbook.add_worksheet("Approved input")
-    bold = workbook.add_format({"bold": True})
-    for column, title in enumerate(HEADER):
-        sheet.write_string(0, column, title, bold)
+    heading = workbook.add_format(
+        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#F3F2F1"}
+    )
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    day = workbook.add_format({"num_format": "d mmm yyyy", "valign": "top"})
+    widths = [
+        documents.MAX_WIDTH if n in _TEXT_COLUMNS else max(12, len(h) // 2 + 4)
+        for n, h in enumerate(HEADER)
+    ]
+    # The filter range must be known before rows stream: a generous bound.
+    documents.set_up_sheet(sheet, letterhead, HEADER, widths, heading, 1_048_575)
     for row_number, row in enumerate(data, start=1):
+        sheet.set_row(row_number, documents.row_height(row, widths))
         for column, value in enumerate(row):
             if isinstance(value, int) and not isinstance(value, bool):
-                sheet.write_number(row_number, column, value)
+                sheet.write_number(row_number, column, value, wrap)
+            elif isinstance(value, date):
+                sheet.write_datetime(row_number, column, value, day)
             else:
-                sheet.write_string(row_number, column, safe_cell(value))
+                sheet.write_string(row_number, column, safe_cell(value), wrap)
     workbook.close()
 
 
-def xlsx_chunks(session: Session, request: ExportRequest) -> Iterator[bytes]:
+def xlsx_chunks(
+    session: Session, request: ExportRequest, letterhead: Letterhead
+) -> Iterator[bytes]:
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        write_xlsx(session, request, handle.name)
+        write_xlsx(session, request, handle.name, letterhead)
         handle.seek(0)
         while chunk := handle.read(64 * 1024):
             yield chunk

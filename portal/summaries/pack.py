@@ -4,25 +4,26 @@ print-ready page. User text is escaped for each format; breakdowns are suppresse
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
 
-from docx import Document
 from docx.document import Document as DocxDocument
-from docx.shared import Pt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import documents
 from portal.export_formats import xml_safe
 from portal.formatting import narrative_html
 from portal.models import EngagementRound, Recommendation
 from portal.summaries import service
 from portal.summaries.suppression import Breakdown
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+# Only what would change the meaning in CommonMark: inline markers anywhere, and
+# block markers (#, >, -, +, "1.") at the start of a line.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>+\-]|\d+[.)])(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -117,50 +118,106 @@ def _breakdown_lines(breakdown: Breakdown | None, minimum: int) -> list[str]:
     return [f"{c.label}: {c.shown(minimum)}" for c in breakdown.cells]
 
 
-def to_docx(pack: Pack) -> bytes:
-    document = Document()
-    document.styles["Normal"].font.name = "Arial"
-    document.styles["Normal"].font.size = Pt(11)
-    document.add_heading(xml_safe(pack.title), level=0)
-    document.add_paragraph(xml_safe(f"{pack.council} · {pack.made_on:%-d %B %Y}"))
-    document.add_paragraph(xml_safe("Rounds: " + ("; ".join(pack.rounds) or "all")))
-    document.add_heading("Contents", level=1)
-    for section in pack.sections:
-        document.add_paragraph(xml_safe(section.subject.title), style="List Number")
-    for section in pack.sections:
+def to_docx(pack: Pack, marking: str) -> bytes:
+    """Cover, a one-page overview with coverage by recommendation, one section per
+    recommendation with input, and a closing page listing those without."""
+    letterhead = documents.Letterhead(
+        council=pack.council,
+        marking=marking,
+        title=f"{pack.title}: improvement-planning seminar pack",
+        subject="Staff input on the Ofsted areas for improvement",
+    )
+    document = documents.word_document(letterhead)
+    with_input = [s for s in pack.sections if s.total]
+    without = [s for s in pack.sections if not s.total]
+    _cover(document, pack, marking)
+    document.add_page_break()  # type: ignore[no-untyped-call]
+    _overview(document, pack, with_input)
+    documents.contents(
+        document,
+        ["Overview", *(s.subject.title for s in with_input),
+         "Recommendations with no input yet"],
+    )  # fmt: skip
+    for section in with_input:
         document.add_page_break()  # type: ignore[no-untyped-call]
-        document.add_heading(xml_safe(section.subject.title), level=1)
-        document.add_paragraph(xml_safe(_counts(section)))
-        ratings = ", ".join(f"{p}: {section.priorities.get(p, 0)}" for p in range(1, 6))
+        _section(document, section, pack.minimum)
+    document.add_page_break()  # type: ignore[no-untyped-call]
+    document.add_heading("Recommendations with no input yet", level=1)
+    if without:
         document.add_paragraph(
-            f"How much improving this would help (1 to 5): {ratings}."
+            "No approved staff input is tagged to these yet, so they have no section:"
         )
-        _docx_part(
-            document, "Key messages", blocks(narrative_html(section.key_messages))
-        )
-        _docx_part(document, "Quotes", [("quote", q) for q in section.quotes])
+        for section in without:
+            document.add_paragraph(xml_safe(section.subject.title), style="List Bullet")
+    else:
+        document.add_paragraph("Every recommendation has staff input.")
+    return documents.word_bytes(document)
+
+
+def _cover(document: DocxDocument, pack: Pack, marking: str) -> None:
+    document.add_paragraph(xml_safe(marking)).runs[0].bold = True
+    document.add_heading(xml_safe(pack.title), level=0)
+    document.add_paragraph("Improvement-planning seminar pack")
+    document.add_paragraph(xml_safe(pack.council))
+    document.add_paragraph(f"{pack.made_on:%-d %B %Y}")
+    document.add_paragraph(xml_safe("Rounds: " + ("; ".join(pack.rounds) or "all")))
+    document.add_paragraph(
+        "Only approved input is counted; breakdowns of fewer than "
+        f"{pack.minimum} items are not shown, so nobody can be identified."
+    )
+
+
+def _overview(
+    document: DocxDocument, pack: Pack, with_input: list[service.Summary]
+) -> None:
+    document.add_heading("Overview", level=1)
+    total = sum(s.total for s in pack.sections)
+    document.add_paragraph(
+        f"{len(with_input)} of {len(pack.sections)} recommendations have staff input."
+        f" Items are counted once per recommendation they are tagged to ({total} in"
+        " all)."
+    )
+    grid = documents.table(document, ["Recommendation", "Approved items"])
+    for section in pack.sections:
+        cells = grid.add_row().cells
+        cells[0].text = xml_safe(section.subject.title)
+        cells[1].text = str(section.total)
+
+
+def _section(document: DocxDocument, section: service.Summary, minimum: int) -> None:
+    document.add_heading(xml_safe(section.subject.title), level=1)
+    document.add_paragraph(xml_safe(_counts(section)))
+    document.add_heading("How much improving this would help", level=2)
+    grid = documents.table(document, ["Rating", *(str(p) for p in range(1, 6))])
+    cells = grid.add_row().cells
+    cells[0].text = "Items"
+    for p in range(1, 6):
+        cells[p].text = str(section.priorities.get(p, 0))
+    document.add_paragraph("1 = would help a little, 5 = would help a lot.")
+    _docx_part(document, "Key messages", blocks(narrative_html(section.key_messages)))
+    _docx_part(document, "Quotes", [("quote", q) for q in section.quotes])
+    _docx_part(
+        document,
+        "Phrases that recur in suggestions for change",
+        [("li", f"{p.text} ({p.items} items)") for p in section.recurring_phrases],
+    )
+    _docx_part(
+        document,
+        "Themes that recur",
+        [("li", f"{name} ({n})") for name, n in section.related],
+    )
+    for caption, breakdown in (
+        ("By team or service", section.teams),
+        ("By role", section.roles),
+    ):
         _docx_part(
             document,
-            "Themes that recur",
-            [("li", f"{name} ({n})") for name, n in section.related],
+            caption,
+            [("li", line) for line in _breakdown_lines(breakdown, minimum)],
         )
-        for caption, breakdown in (
-            ("By team or service", section.teams),
-            ("By role", section.roles),
-        ):
-            _docx_part(
-                document,
-                caption,
-                [("li", line) for line in _breakdown_lines(breakdown, pack.minimum)],
-            )
-        _docx_part(
-            document,
-            "Questions for discussion",
-            blocks(narrative_html(section.questions)),
-        )
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
+    _docx_part(
+        document, "Questions for discussion", blocks(narrative_html(section.questions))
+    )
 
 
 def _docx_part(
@@ -180,8 +237,10 @@ def _docx_part(
 
 
 def _md(text: str) -> str:
-    """User text as literal Markdown: specials escaped, one line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """User text as literal Markdown, one line: escaped only where CommonMark
+    would read it as markup, so it still reads as plain text."""
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", " ".join(text.split()))
+    return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
 def to_markdown(pack: Pack) -> str:
@@ -195,8 +254,9 @@ def to_markdown(pack: Pack) -> str:
         "## Contents",
         "",
     ]
-    lines += [f"{n}. {_md(s.subject.title)}" for n, s in enumerate(pack.sections, 1)]
-    for section in pack.sections:
+    with_input = [s for s in pack.sections if s.total]
+    lines += [f"{n}. {_md(s.subject.title)}" for n, s in enumerate(with_input, 1)]
+    for section in with_input:
         lines += ["", f"## {_md(section.subject.title)}", "", _md(_counts(section)), ""]
         for heading, items in (
             ("Key messages", blocks(narrative_html(section.key_messages))),
@@ -219,4 +279,7 @@ def to_markdown(pack: Pack) -> str:
                 prefix = {"li": "- ", "quote": "> "}.get(kind, "")
                 lines.append(prefix + _md(text))
             lines.append("")
+    without = [s for s in pack.sections if not s.total]
+    lines += ["## Recommendations with no input yet", ""]
+    lines += [f"- {_md(s.subject.title)}" for s in without] or ["None."]
     return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal import privacy
+from portal import documents, privacy
 from portal.access import Permission, can, requires
 from portal.db import get_session, read_session
 from portal.downloads import attachment
@@ -180,11 +180,14 @@ def export() -> Any:
     fmt = form.format.data or "csv"
     exports.record_export(db, actor, request_, fmt, exports.count_rows(db, request_))
     reader = read_session()
+    letterhead = documents.letterhead(
+        current_app.config, documents.DATA_TITLE, documents.DATA_SUBJECT
+    )
 
     def generate() -> Any:
         try:
             if fmt == "xlsx":
-                yield from exports.xlsx_chunks(reader, request_)
+                yield from exports.xlsx_chunks(reader, request_, letterhead)
             else:
                 yield from (c.encode() for c in exports.csv_chunks(reader, request_))
         finally:
@@ -239,4 +242,5 @@ def pack_download() -> Any:
     )
     if fmt == "md":
         return attachment(pack.to_markdown(built), "seminar-pack", "md")
-    return attachment(pack.to_docx(built), "seminar-pack", "docx")
+    marking = current_app.config["PROTECTIVE_MARKING"]
+    return attachment(pack.to_docx(built, marking), "seminar-pack", "docx")

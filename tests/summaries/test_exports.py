@@ -70,16 +70,17 @@ def test_csv_export_is_safe_suppressed_and_audited(
     header, body = table[0], table[1:]
     assert len(body) == 17 and pending.obstacles not in response.get_data(as_text=True)
     column = {name: header.index(name) for name in header}
-    obstacles = {row[column["what_gets_in_the_way"]] for row in body}
+    obstacles = {row[column["What gets in the way"]] for row in body}
     assert '\'=HYPERLINK("http://x","y")' in obstacles and "'+SUM(1,1)" in obstacles
     assert "'-2+3" in obstacles and "'@cmd" in obstacles
     assert "Tabbed" in obstacles, "a leading tab is stripped when text comes in"
     assert "ctrlchars" in obstacles, "control characters removed on the way in"
     # Tiny team (7) is too small to name; with only one other team, naming Big team
     # would give Tiny team away by elimination, so neither is named.
-    teams = {row[column["team"]] for row in body}
+    teams = {row[column["Team or service"]] for row in body}
     assert teams == {"Not shown (small group)"}
-    assert {row[column["author"]] for row in body} == {""}, "planners see no authors"
+    authors = {row[column["Written by"]] for row in body}
+    assert authors == {""}, "planners see no authors"
     reload(session)
     event = session.scalar(
         select(AuditEvent).where(AuditEvent.action == "data_exported")
@@ -99,7 +100,7 @@ def test_large_teams_are_named_when_small_ones_cannot_be_inferred(
     table = _csv(
         client.post("/summaries/export", data={"format": "csv"}).get_data(as_text=True)
     )
-    column = table[0].index("team")
+    column = table[0].index("Team or service")
     named = {row[column] for row in table[1:]}
     # Delta (3) is hidden, and Alpha (the next smallest) with it.
     assert named == {"Beta", "Gamma", "Not shown (small group)"}
@@ -141,7 +142,7 @@ def test_cli_export_with_rounds(
     assert result.exit_code == 0, result.output
     assert "Wrote 1 rows" in result.output
     table = _csv(target.read_text(encoding="utf-8"))
-    assert table[1][table[0].index("what_gets_in_the_way")] == "Through the CLI"
+    assert table[1][table[0].index("What gets in the way")] == "Through the CLI"
     xlsx = tmp_path / "export.xlsx"
     result = app.test_cli_runner().invoke(
         args=["portal", "export", "--format", "xlsx", "-o", str(xlsx)]
