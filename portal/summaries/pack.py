@@ -193,7 +193,7 @@ def _section(document: DocxDocument, section: service.Summary, minimum: int) -> 
     cells[0].text = "Items"
     for p in range(1, 6):
         cells[p].text = str(section.priorities.get(p, 0))
-    document.add_paragraph("1 = would help a little, 5 = would help a lot.")
+    document.add_paragraph(xml_safe(section.rating_summary))
     _docx_part(document, "Key messages", blocks(narrative_html(section.key_messages)))
     _docx_part(document, "Quotes", [("quote", q) for q in section.quotes])
     _docx_part(

@@ -68,6 +68,31 @@ class Summary:
     def total(self) -> int:
         return self.named + self.anonymous + self.facilitated
 
+    @property
+    def rating_rows(self) -> list[tuple[str, int]]:
+        return [(f"Rated {p}", self.priorities.get(p, 0)) for p in range(1, 6)]
+
+    @property
+    def rating_summary(self) -> str:
+        """The chart's meaning in words (for its text summary and alt text)."""
+        rated = sum(self.priorities.values())
+        if not rated:
+            return "No item gave a rating."
+        best = max(range(1, 6), key=lambda p: (self.priorities.get(p, 0), p))
+        return (
+            f"{rated} items gave a rating from 1 (hardly at all) to 5 (very much); "
+            f"the most common was {best}, given by {self.priorities.get(best, 0)}."
+        )
+
+    @property
+    def related_summary(self) -> str:
+        if not self.related:
+            return "None tagged yet."
+        name, count = self.related[0]
+        return (
+            f"{len(self.related)} shown; the most frequent is {name}, on {count} items."
+        )
+
 
 def subject(session: Session, kind: str, subject_id: int) -> Subject:
     """What a summary is about: a recommendation, a theme or an area."""

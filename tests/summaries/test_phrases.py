@@ -99,3 +99,22 @@ def test_redaction_and_leaving_approved_remove_an_items_phrases(
     reload(session)
     texts = session.scalars(select(SubmissionPhrase.text)).all()
     assert texts and not any("jayden" in t or "okafor" in t for t in texts)
+
+
+def test_summary_charts_are_server_drawn_svg_with_words_and_a_table(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    from tests.factories import make_approved
+
+    for _ in range(3):
+        make_approved(session, open_round, "Supervision keeps being cancelled.")
+    sign_in_as(client, make_user(session, Role.PLANNER))
+    page = client.get(f"/summaries/areas/{open_round.areas[0].id}").text
+    chart = page[page.index('<figure class="app-chart"') :]
+    chart = chart[: chart.index("</figure>")]
+    assert 'role="img"' in chart and 'aria-labelledby="ratings-chart-title' in chart
+    assert chart.count("<rect") == 5, "one bar per rating"
+    summary = "3 items gave a rating from 1 (hardly at all) to 5 (very much)"
+    assert summary in chart and "<figcaption" in chart
+    assert 'fill="#1d70b8"' in chart and "script" not in chart
+    assert '<table class="govuk-table">' in page, "the same figures as a table"
