@@ -154,6 +154,16 @@ def table(document: DocxDocument, headers: list[str]) -> Any:
     return grid
 
 
+def chart(document: DocxDocument, png: bytes, alt_text: str) -> None:
+    """A chart image, full text width, with alternative text for screen readers."""
+    picture = (
+        document.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Mm(160))
+    )
+    properties = picture._inline.docPr
+    properties.set("descr", xml_safe(alt_text))
+    properties.set("title", xml_safe(alt_text[:80]))
+
+
 def repeat_as_header(row: _Row) -> None:
     properties = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")

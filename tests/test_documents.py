@@ -88,6 +88,11 @@ def test_word_documents_have_the_house_style(
     assert "LSCB-R2" in body and "Recommendations with no input yet" in body
     assert "0 approved items" not in body, "no empty recommendation sections"
     assert "<dc:creator>Cheshire East Council</dc:creator>" in core
+    charts = re.findall(r'<wp:docPr [^>]*descr="([^"]+)"', body)
+    assert len(charts) == 3, "coverage, and ratings for each of two sections"
+    assert charts[0].startswith("Bar chart of approved items per recommendation")
+    assert "most input is on LSCB-R2 (4)" in charts[0]
+    assert "the most common was 3, given by 4" in charts[1]
     assert "python-docx" not in core and "2013" not in core
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     footer = "".join(_xml(data, n) for n in names if n.startswith("word/footer"))
@@ -111,6 +116,29 @@ def test_workbooks_have_the_house_style(session: Session, documents_data: Path) 
     assert "<dc:creator>Cheshire East Council</dc:creator>" in _xml(
         data, "docProps/core.xml"
     )
+
+
+def test_chart_images_are_real_pngs_with_bars_in_proportion() -> None:
+    import struct
+    import zlib
+
+    from portal.charts import BLUE, bar_chart
+
+    png = bar_chart([("RATED 1", 4), ("RATED 2", 2), ("RATED 3", 0)], width=600)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (600, 3 * 28 + 8)
+    data = png[png.index(b"IDAT") + 4 : png.index(b"IEND") - 8]
+    raw = zlib.decompress(data)
+    stride = 1 + width * 3
+    rows = [raw[r * stride + 1 : (r + 1) * stride] for r in range(height)]
+
+    def blue_run(y: int) -> int:
+        pixels = [rows[y][x * 3 : x * 3 + 3] for x in range(width)]
+        return sum(p == bytes(BLUE) for p in pixels)
+
+    first, second = blue_run(6 + 10), blue_run(28 + 6 + 10)
+    assert first > 0 and abs(first - 2 * second) <= 2, "4 is twice as long as 2"
 
 
 def _office_ready() -> None:

@@ -13,7 +13,7 @@ from docx.document import Document as DocxDocument
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal import documents
+from portal import charts, documents
 from portal.export_formats import xml_safe
 from portal.formatting import narrative_html
 from portal.models import EngagementRound, Recommendation
@@ -182,6 +182,16 @@ def _overview(
         cells = grid.add_row().cells
         cells[0].text = xml_safe(section.subject.title)
         cells[1].text = str(section.total)
+    coverage = [(s.subject.title.split(":")[0], s.total) for s in pack.sections]
+    most = max(pack.sections, key=lambda s: s.total, default=None)
+    documents.chart(
+        document,
+        charts.bar_chart(coverage),
+        "Bar chart of approved items per recommendation, the same figures as the "
+        "table above"
+        + (f"; most input is on {most.subject.title.split(':')[0]} ({most.total})."
+           if most and most.total else "."),
+    )  # fmt: skip
 
 
 def _section(document: DocxDocument, section: service.Summary, minimum: int) -> None:
@@ -193,6 +203,9 @@ def _section(document: DocxDocument, section: service.Summary, minimum: int) -> 
     cells[0].text = "Items"
     for p in range(1, 6):
         cells[p].text = str(section.priorities.get(p, 0))
+    documents.chart(
+        document, charts.bar_chart(section.rating_rows), section.rating_summary
+    )
     document.add_paragraph(xml_safe(section.rating_summary))
     _docx_part(document, "Key messages", blocks(narrative_html(section.key_messages)))
     _docx_part(document, "Quotes", [("quote", q) for q in section.quotes])
