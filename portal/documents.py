@@ -154,7 +154,9 @@ def table(document: DocxDocument, headers: list[str]) -> Any:
     return grid
 
 
-def chart(document: DocxDocument, png: bytes, alt_text: str) -> None:
+def chart(
+    document: DocxDocument, png: bytes, alt_text: str, width_mm: int = 160
+) -> None:
     """A chart image, full text width, with alternative text for screen readers."""
     picture = (
         document.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Mm(160))
@@ -162,6 +164,21 @@ def chart(document: DocxDocument, png: bytes, alt_text: str) -> None:
     properties = picture._inline.docPr
     properties.set("descr", xml_safe(alt_text))
     properties.set("title", xml_safe(alt_text[:80]))
+
+
+def size_columns(grid: Any, widths: list[Any], size: Any = None) -> None:
+    """Fixed column widths (Word ignores a table's own; each cell needs its width),
+    and optionally a smaller font for a dense table."""
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths, strict=False):
+        column.width = width  # the grid LibreOffice reads
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths, strict=False):
+            cell.width = width
+            if size is not None:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = size
 
 
 def repeat_as_header(row: _Row) -> None:

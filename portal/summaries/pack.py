@@ -10,6 +10,7 @@ from datetime import date
 from html.parser import HTMLParser
 
 from docx.document import Document as DocxDocument
+from docx.shared import Mm, Pt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -131,13 +132,13 @@ def to_docx(pack: Pack, marking: str) -> bytes:
     with_input = [s for s in pack.sections if s.total]
     without = [s for s in pack.sections if not s.total]
     _cover(document, pack, marking)
-    document.add_page_break()  # type: ignore[no-untyped-call]
-    _overview(document, pack, with_input)
     documents.contents(
         document,
         ["Overview", *(s.subject.title for s in with_input),
          "Recommendations with no input yet"],
     )  # fmt: skip
+    document.add_page_break()  # type: ignore[no-untyped-call]
+    _overview(document, pack, with_input)
     for section in with_input:
         document.add_page_break()  # type: ignore[no-untyped-call]
         _section(document, section, pack.minimum)
@@ -177,11 +178,13 @@ def _overview(
         f" Items are counted once per recommendation they are tagged to ({total} in"
         " all)."
     )
-    grid = documents.table(document, ["Recommendation", "Approved items"])
+    grid = documents.table(document, ["Code", "Recommendation", "Items"])
     for section in pack.sections:
+        code, _, text = section.subject.title.partition(": ")
         cells = grid.add_row().cells
-        cells[0].text = xml_safe(section.subject.title)
-        cells[1].text = str(section.total)
+        cells[0].text, cells[2].text = xml_safe(code), str(section.total)
+        cells[1].text = xml_safe(text if len(text) <= 70 else text[:69] + "…")
+    documents.size_columns(grid, [Mm(28), Mm(112), Mm(30)], Pt(9))
     coverage = [(s.subject.title.split(":")[0], s.total) for s in pack.sections]
     most = max(pack.sections, key=lambda s: s.total, default=None)
     documents.chart(
@@ -191,6 +194,7 @@ def _overview(
         "table above"
         + (f"; most input is on {most.subject.title.split(':')[0]} ({most.total})."
            if most and most.total else "."),
+        width_mm=110,  # with the table, the overview stays on one page
     )  # fmt: skip
 
 
