@@ -21,6 +21,8 @@ from portal.models import AnonymousInbox, EngagementRound, Role, Submission, Tea
 from tests.conftest import reload
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.feedback.conftest import answers, form_url
+from tests.test_csrf import sign_in
+from tests.test_csrf import token_from as token
 
 WORDS = 'My careful answer, with "quotes" & <b>tags</b>\nand a second line.'
 
@@ -28,14 +30,6 @@ WORDS = 'My careful answer, with "quotes" & <b>tags</b>\nand a second line.'
 @pytest.fixture
 def client(make_app: Callable[..., Flask]) -> Iterator[FlaskClient]:
     yield make_app(WTF_CSRF_ENABLED=True).test_client()
-
-
-def token(page: str) -> str:
-    match = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"', page
-    ) or re.search(r'type="hidden" name="csrf_token" value="([^"]+)"', page)
-    assert match, "the page has a CSRF token"
-    return match.group(1)
 
 
 def hidden_fields(page: str, form_action: str) -> list[tuple[str, str]]:
@@ -66,15 +60,6 @@ def stored(session: Session) -> int:
         int(session.scalar(select(func.count()).select_from(model)) or 0)
         for model in (Submission, AnonymousInbox)
     )
-
-
-def sign_in(client: FlaskClient, email: str) -> None:
-    page = client.get("/sign-in").text
-    answer = client.post(
-        "/sign-in",
-        data={"email": email, "password": DEFAULT_PASSWORD, "csrf_token": token(page)},
-    )
-    assert answer.status_code == 302
 
 
 def test_sign_in_again_returns_to_the_form_with_the_words_unsent(
