@@ -9,7 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.demo import seed_demo
-from portal.models import Area, EngagementRound, Recommendation, Role, Team, User
+from portal.models import (
+    Area,
+    EngagementRound,
+    GlossaryTerm,
+    Recommendation,
+    Role,
+    Team,
+    User,
+)
 from tests.browser.conftest import (
     active_id,
     assert_js_started,
@@ -83,6 +91,7 @@ def test_admin_and_framework_pages_have_no_axe_violations(
     make_submission(session, contributor, engagement, team=make_team(session, "Lone"))
     sign_in_by_keyboard(page, admin.email, DEFAULT_PASSWORD)
     assert "outside every moderator" in page.content()
+    glossary_id = session.scalar(select(GlossaryTerm.id))
     pages = [
         ("/", "home", "home"),
         ("/admin/users", "users", "user-admin"),
@@ -90,6 +99,8 @@ def test_admin_and_framework_pages_have_no_axe_violations(
         (f"/admin/users/{contributor.id}", "edit user", "user-edit"),
         ("/admin/teams", "teams", None),
         (f"/admin/teams/{team.id}", "edit team", None),
+        ("/admin/glossary", "abbreviations", None),
+        (f"/admin/glossary/{glossary_id}", "change an abbreviation", None),
         ("/framework", "framework", "framework"),
         (f"/framework/areas/{area.id}/edit", "edit area", None),
         (f"/framework/recommendations/{rec.id}/edit", "edit recommendation", None),

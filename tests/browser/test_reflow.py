@@ -18,6 +18,7 @@ PAGES = ["/", "/feedback", "/feedback/mine", "/feedback/receipt", "/moderation",
          "/safeguarding", "/tagging", "/tagging/coverage", "/tagging/themes",
          "/summaries", "/summaries/pack", "/summaries/export", "/plan",
          "/admin/users", "/admin/teams", "/admin/role-groups", "/admin/audit",
+         "/admin/glossary",
          "/framework", "/rounds", "/privacy", "/accessibility"]  # fmt: skip
 
 

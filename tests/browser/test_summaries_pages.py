@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.demo import load_bundled_framework
 from portal.models import Role
+from portal.submissions.phrases import rebuild_phrases
 from tests.browser.conftest import (
     check_axe,
     press_and_wait,
@@ -27,7 +28,7 @@ from tests.factories import (
 def test_summary_pages_pass_axe(page: Any, session: Session) -> None:
     load_bundled_framework(session)
     item_round = make_open_round(session, make_user(session, Role.PLANNER))
-    for n in range(3):
+    for n in range(6):
         item = make_submission(
             session,
             make_user(session, Role.CONTRIBUTOR),
@@ -36,12 +37,17 @@ def test_summary_pages_pass_axe(page: Any, session: Session) -> None:
         )
         item.status = "approved"
     session.commit()
+    rebuild_phrases(session)  # as portal init does for items approved directly
+    session.commit()
     planner = make_user(session, Role.PLANNER)
     sign_in_by_keyboard(page, planner.email, DEFAULT_PASSWORD)
     page.goto(page.base_url + "/summaries")
     check_axe(page, "summaries index")
     page.goto(page.base_url + f"/summaries/areas/{item_round.areas[0].id}")
     check_axe(page, "area summary")
+    page.locator("a", has_text="protected time").first.click()
+    check_axe(page, "the items behind a recurring phrase")
+    page.go_back()
     tab_to(page, "key_messages", limit=80)
     page.keyboard.type("**Supervision** is the theme that recurs most.")
     page.locator("button", has_text="Preview").focus()
