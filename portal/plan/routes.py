@@ -17,9 +17,9 @@ from flask import (
 )
 from flask_login import current_user
 
+from portal import documents
 from portal.access import Permission, requires
 from portal.db import get_session
-from portal.documents import Letterhead
 from portal.downloads import attachment
 from portal.errors import NotFound
 from portal.formkit import choices, save_form
@@ -128,11 +128,10 @@ def export() -> Any:
         sum(len(actions) for _, actions in plan),
     )
     config = current_app.config
-    letterhead = Letterhead(
-        council=config["COUNCIL_NAME"],
-        marking=config["PROTECTIVE_MARKING"],
-        title=f"{config['COUNCIL_NAME']}: draft improvement plan",
-        subject="Improvement plan in response to the Ofsted inspection",
+    letterhead = documents.letterhead(
+        config,
+        f"{config['COUNCIL_NAME']}: draft improvement plan",
+        "Improvement plan in response to the Ofsted inspection",
     )
     if fmt == "xlsx":
         return attachment(exports.to_xlsx(plan, letterhead), "improvement-plan", "xlsx")

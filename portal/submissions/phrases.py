@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Submission, SubmissionPhrase, SubmissionStatus
+from portal.tagging.suggestions import stem
 
 MIN_WORDS, MAX_WORDS = 2, 4
 _JOINERS = frozenset("for of with in on to between from at about".split())
@@ -39,13 +40,6 @@ _STOP = frozenset(
     what when where which while who why will with would yes yet you your""".split()
 )
 _WORDS = re.compile(r"[a-z][a-z'’-]*|[^a-z\s]")
-
-
-def _stem(word: str) -> str:
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)] + keep
-    return word
 
 
 def _runs(text: str) -> Iterator[list[str]]:
@@ -79,7 +73,7 @@ def extract(text: str) -> dict[str, str]:
             for first in range(len(content) - size + 1):
                 start, end = content[first], content[first + size - 1]
                 words = run[start : end + 1]
-                stems = sorted({_stem(w) for w in words if w not in _JOINERS})
+                stems = sorted({stem(w) for w in words if w not in _JOINERS})
                 if len(stems) < MIN_WORDS:
                     continue
                 key = " ".join(stems)[:120]

@@ -111,7 +111,8 @@ def subject(session: Session, kind: str, subject_id: int) -> Subject:
     raise NotFound("There is no such summary")
 
 
-def _scope(subject_: Subject, round_ids: list[int]) -> list[ColumnElement[bool]]:
+def scope_of(subject_: Subject, round_ids: list[int]) -> list[ColumnElement[bool]]:
+    """Which input a summary (and the list behind one of its phrases) covers."""
     conditions: list[ColumnElement[bool]] = [counts_as_staff_input()]
     if round_ids:
         conditions.append(Submission.round_id.in_(round_ids))
@@ -134,11 +135,6 @@ def _scope(subject_: Subject, round_ids: list[int]) -> list[ColumnElement[bool]]
     return conditions
 
 
-def scope_of(subject_: Subject, round_ids: list[int]) -> list[ColumnElement[bool]]:
-    """Which input a summary (and the list behind one of its phrases) covers."""
-    return _scope(subject_, round_ids)
-
-
 def total_in(session: Session, scope: list[ColumnElement[bool]]) -> int:
     return int(
         session.scalar(select(func.count()).select_from(Submission).where(*scope)) or 0
@@ -153,7 +149,7 @@ def build(
     count_minimum: int,
 ) -> Summary:
     """The summary for one subject (one query per part, all aggregated in SQL)."""
-    scope = _scope(subject_, round_ids)
+    scope = scope_of(subject_, round_ids)
     summary = Summary(subject_)
     for kind, n, people in session.execute(
         select(

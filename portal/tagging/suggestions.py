@@ -322,7 +322,8 @@ _PHRASE_RE = re.compile(
 )
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """A light suffix-stripper (also keys the recurring phrases of summaries)."""
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)] + keep
@@ -356,7 +357,7 @@ def tokens(text: str, terms: Glossary | None = None) -> list[str]:
     for word in _WORD.findall(lowered):
         if word in _STOP or len(word) < 2:
             continue
-        words.append(_stem(_SYNONYMS.get(word, word)))
+        words.append(stem(_SYNONYMS.get(word, word)))
     return words
 
 
