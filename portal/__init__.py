@@ -50,6 +50,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     from portal.accounts import routes as accounts_routes
     from portal.audit import routes as audit_routes
+    from portal.board import (
+        quarter_routes,  # noqa: F401 - registers its views
+        risk_routes,  # noqa: F401 - registers its views
+    )
+    from portal.board import routes as board_routes
     from portal.feedback import routes as feedback_routes
     from portal.feedback import session_routes  # noqa: F401 - registers its views
     from portal.framework import routes as framework_routes
@@ -90,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tagging_routes.bp,
         summaries_routes.bp,
         plan_routes.bp,
+        board_routes.bp,
     ):
         app.register_blueprint(blueprint)
     throttle.apply_limits(app)

@@ -32,6 +32,13 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_REFERENCE_DATA = "manage_reference_data"
     VIEW_AUDIT = "view_audit"
+    # Monitoring the plan (the Health and Wellbeing Board's stage)
+    VIEW_BOARD = "view_board"
+    RECORD_PROGRESS = "record_progress"  # quarterly updates, evidence, answers
+    MANAGE_RISKS = "manage_risks"
+    FREEZE_QUARTER = "freeze_quarter"
+    SIGN_OFF = "sign_off"
+    REQUEST_REPORTS = "request_reports"
 
 
 _EVERYONE = {Permission.USE_PORTAL, Permission.VIEW_FRAMEWORK}
@@ -53,6 +60,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_SUMMARIES,
             Permission.EXPORT,
             Permission.MANAGE_PLAN,
+            Permission.VIEW_BOARD,
+            Permission.RECORD_PROGRESS,
+            Permission.MANAGE_RISKS,
+            Permission.FREEZE_QUARTER,
+        }
+    ),
+    Role.LEAD_OFFICER: frozenset(
+        _EVERYONE
+        | {Permission.VIEW_BOARD, Permission.RECORD_PROGRESS, Permission.MANAGE_RISKS}
+    ),
+    # The board monitors and decides; it sees nothing else of the portal.
+    Role.BOARD_MEMBER: frozenset(
+        {
+            Permission.USE_PORTAL,
+            Permission.VIEW_BOARD,
+            Permission.SIGN_OFF,
+            Permission.REQUEST_REPORTS,
         }
     ),
     Role.ADMIN: frozenset(

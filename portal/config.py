@@ -66,6 +66,17 @@ DEFAULTS: dict[str, Any] = {
     # No uploads: 1 MB is far above any form, and form fields have their own limits
     # so an over-long text gets a validation message, not a bare 413.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Board evidence files (portal/uploads.py). The upload view alone accepts a
+    # request this large plus room for its form fields.
+    "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    # The risk register's 5x5 matrix (board/risks.py): the names of the levels,
+    # and the current score (likelihood x impact) from which a risk goes to the
+    # board pack by itself.
+    "RISK_LIKELIHOOD_LABELS": [
+        "Rare", "Unlikely", "Possible", "Likely", "Almost certain"
+    ],
+    "RISK_IMPACT_LABELS": ["Negligible", "Minor", "Moderate", "Major", "Severe"],
+    "RISK_BOARD_THRESHOLD": 15,
     # Number of reverse proxies in front (X-Forwarded-For/Proto trusted from them).
     "PROXY_FIX_HOPS": 0,
     "HSTS_SECONDS": 31536000,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import NoResultFound, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -217,7 +217,23 @@ def _with_status(response: Any, status: int) -> Any:
     return response, status
 
 
+def _too_large_message() -> str | None:
+    from portal.uploads import megabytes, takes_files
+
+    if not takes_files(current_app.view_functions.get(request.endpoint or "")):
+        return None
+    limit = megabytes(int(current_app.config["EVIDENCE_MAX_BYTES"]))
+    return (
+        f"The file must be smaller than {limit}. Nothing was saved: go back, choose "
+        "a smaller file and add the evidence again."
+    )
+
+
 def refuse_file_parts() -> Any:
+    from portal.uploads import allow_files
+
+    if allow_files():
+        return None
     if request.method in ("POST", "PUT", "PATCH") and request.files:
         return render_error(400, "This form does not accept files. Nothing was saved.")
     return None
@@ -267,6 +283,8 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Any:
         if error.code is None or error.code < 400:
             return error
+        if error.code == 413:
+            return render_error(413, _too_large_message())
         return render_error(error.code)
 
     @app.errorhandler(Exception)

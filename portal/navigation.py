@@ -45,6 +45,7 @@ NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
     (Permission.TAG, "tagging.index", "Tag", ("tagging.",)),
     (Permission.VIEW_SUMMARIES, "summaries.index", "Summaries", ("summaries.",)),
     (Permission.MANAGE_PLAN, "plan.index", "Plan", ("plan.",)),
+    (Permission.VIEW_BOARD, "board.index", "Board", ("board.",)),
     (Permission.MANAGE_ROUNDS, "rounds.index", "Rounds", ("rounds.",)),
     (Permission.VIEW_FRAMEWORK, "framework.index", "Framework", ("framework.",)),
     (

@@ -35,9 +35,13 @@ def local_timestamp(value: datetime | None) -> str:
     return to_local(value).strftime("%-d %b %Y %H:%M:%S %Z")
 
 
-def local_date(value: date | datetime | None) -> str:
-    if value is None:
+def local_date(value: date | datetime | str | None) -> str:
+    """A date as "1 December 2015"; also an ISO date string, as frozen snapshots
+    hold them."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = to_local(value).date()
     return value.strftime("%-d %B %Y")

@@ -20,7 +20,12 @@ EXPECTED = {
     Role.PLANNER: {
         "use_portal", "view_framework", "manage_framework", "manage_rounds",
         "record_sessions", "tag", "view_summaries", "export", "manage_plan",
+        "view_board", "record_progress", "manage_risks", "freeze_quarter",
     },
+    Role.LEAD_OFFICER: {"use_portal", "view_framework", "view_board",
+                        "record_progress", "manage_risks"},
+    # The board monitors and decides; nothing else, not even the framework pages.
+    Role.BOARD_MEMBER: {"use_portal", "view_board", "sign_off", "request_reports"},
     Role.ADMIN: {
         "use_portal", "view_framework", "manage_framework", "manage_rounds",
         "manage_users", "manage_reference_data", "view_audit", "see_authors",
@@ -164,6 +169,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(
         ),
         ([Role.MODERATOR], ["Sessions", "Moderate"], ["Rounds", "Give input", "Audit"]),
         ([Role.SAFEGUARDING_LEAD], ["Safeguarding"], ["Moderate", "Audit"]),
+        ([Role.BOARD_MEMBER], ["Home", "Board"], ["Framework", "Plan", "Summaries"]),
+        ([Role.LEAD_OFFICER], ["Board", "Framework"], ["Plan", "Summaries", "Tag"]),
     ],
 )
 def test_navigation_shows_only_what_the_user_may_use(

@@ -116,7 +116,8 @@ def test_an_anonymous_item_leaves_no_trace_of_its_writer_or_the_child(
     assert summary.status_code == 200 and "his plan drifted" in summary.text
     plan = client.post(f"/plan/recommendations/{rec.id}/actions/new", data={
         "action": "Visit every child in care monthly.", "lead_officer": "Head of CiC",
-        "target_date": ["31", "3", "2027"], "success_measure": "Audits show visits.",
+        "start_date": ["1", "1", "2027"], "target_date": ["31", "3", "2027"],
+        "success_measure": "Audits show visits.",
         "status": "not_started", "evidence_ids": [item.id]})  # fmt: skip
     assert plan.status_code == 302
     # 4. Everything that leaves the portal.

@@ -14,6 +14,21 @@ from portal.models.audit import (
     AuditEvent,
     AuditMaintenance,
 )
+from portal.models.board import (
+    ActionUpdate,
+    BoardEvidence,
+    EvidenceKind,
+    QuarterSnapshot,
+    Rag,
+    ReportRequest,
+    Risk,
+    RiskReview,
+    RiskStatus,
+    SignOff,
+    risk_actions,
+    risk_recommendations,
+    sign_off_evidence,
+)
 from portal.models.base import (
     NAMING_CONVENTION,
     Base,
@@ -59,6 +74,19 @@ from portal.models.tagging import (
 )
 
 __all__ = [
+    "ActionUpdate",
+    "BoardEvidence",
+    "EvidenceKind",
+    "QuarterSnapshot",
+    "Rag",
+    "ReportRequest",
+    "Risk",
+    "RiskReview",
+    "RiskStatus",
+    "SignOff",
+    "risk_actions",
+    "risk_recommendations",
+    "sign_off_evidence",
     "ANSWER_FIELDS",
     "ANSWER_LABELS",
     "ActionStatus",

@@ -23,6 +23,8 @@ class Role(enum.StrEnum):
     PLANNER = "planner"
     ADMIN = "admin"
     SAFEGUARDING_LEAD = "safeguarding_lead"
+    LEAD_OFFICER = "lead_officer"
+    BOARD_MEMBER = "board_member"
 
     @property
     def label(self) -> str:
@@ -35,6 +37,8 @@ ROLE_LABELS = {
     Role.PLANNER: "Planner",
     Role.ADMIN: "Administrator",
     Role.SAFEGUARDING_LEAD: "Safeguarding lead",
+    Role.LEAD_OFFICER: "Lead officer",
+    Role.BOARD_MEMBER: "Board member",
 }
 
 

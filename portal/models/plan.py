@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -52,6 +52,13 @@ class PlanAction(Base):
     target_date: Mapped[date] = mapped_column(Date)
     success_measure: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=ActionStatus.NOT_STARTED)
+    # Progress is judged against a straight line from start_date to target_date.
+    start_date: Mapped[date | None] = mapped_column(Date)
+    # Copies of the latest quarterly update (board/progress.py), for lists.
+    percent_complete: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )
+    rag: Mapped[str | None] = mapped_column(String(8))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -39,6 +39,14 @@ class ActionForm(FlaskForm):
         widget=GovTextInput(),
         validators=[DataRequired("Enter the lead officer"), Length(max=120)],
     )
+    start_date = DateField(
+        "Start date",
+        description="Progress is judged against a straight line from the start "
+        "date to the target date. For example, 1 4 2016",
+        widget=SafeGovDateInput(),
+        format="%d %m %Y",
+        validators=[DataRequired("Enter the start date, like 1 4 2016")],
+    )
     target_date = DateField(
         "Target date",
         description="For example, 31 3 2016",

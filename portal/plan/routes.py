@@ -47,6 +47,7 @@ def _edit(recommendation: Recommendation, action: PlanAction | None) -> Any:
         data = {
             "action": action.action,
             "lead_officer": action.lead_officer,
+            "start_date": action.start_date,
             "target_date": action.target_date,
             "success_measure": action.success_measure,
             "status": action.status,
@@ -72,6 +73,7 @@ def _edit(recommendation: Recommendation, action: PlanAction | None) -> Any:
                 action=form.action.data or "",
                 lead_officer=form.lead_officer.data or "",
                 target_date=form.target_date.data or date.min,
+                start_date=form.start_date.data,
                 success_measure=form.success_measure.data or "",
                 status=form.status.data or "",
                 evidence_ids=[str(i) for i in form.evidence_ids.data or []],

@@ -35,6 +35,7 @@ class ActionDetails:
     success_measure: str
     status: str
     evidence_ids: list[str]
+    start_date: date | None = None
 
 
 def plan(session: Session) -> list[tuple[Recommendation, list[PlanAction]]]:
@@ -123,12 +124,18 @@ def save_action(
         )
     if details.status not in {s.value for s in ActionStatus}:
         raise InvalidInput("Select a status", field="status")
+    if details.start_date is not None and details.start_date > details.target_date:
+        raise InvalidInput(
+            "The start date must be on or before the target date", field="start_date"
+        )
     evidence = _evidence(session, recommendation.id, details.evidence_ids)
     if action is None:
         action = PlanAction(recommendation_id=recommendation.id, created_by_id=actor.id)
         session.add(action)
     action.action, action.lead_officer, action.success_measure = text, lead, measure
     action.target_date, action.status = details.target_date, details.status
+    if details.start_date is not None:
+        action.start_date = details.start_date
     action.evidence = evidence
     action.updated_at = utcnow()
     session.flush()

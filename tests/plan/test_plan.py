@@ -46,6 +46,7 @@ def _form(**overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "action": "Quarterly scrutiny of cared for children's outcomes at the board.",
         "lead_officer": "Independent Chair, LSCB",
+        "start_date": ["1", "12", "2015"],
         "target_date": ["31", "3", "2016"],
         "success_measure": "Board minutes show challenge; audits improve.",
         "status": "not_started",

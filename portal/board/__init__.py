@@ -1,0 +1,1 @@
+"""Monitoring the improvement plan for the Health and Wellbeing Board."""
