@@ -73,7 +73,11 @@ DEFAULTS: dict[str, Any] = {
     # and the current score (likelihood x impact) from which a risk goes to the
     # board pack by itself.
     "RISK_LIKELIHOOD_LABELS": [
-        "Rare", "Unlikely", "Possible", "Likely", "Almost certain"
+        "Rare",
+        "Unlikely",
+        "Possible",
+        "Likely",
+        "Almost certain",
     ],
     "RISK_IMPACT_LABELS": ["Negligible", "Minor", "Moderate", "Major", "Severe"],
     "RISK_BOARD_THRESHOLD": 15,

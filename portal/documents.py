@@ -159,7 +159,9 @@ def chart(
 ) -> None:
     """A chart image, full text width, with alternative text for screen readers."""
     picture = (
-        document.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
+        document.add_paragraph()
+        .add_run()
+        .add_picture(io.BytesIO(png), width=Mm(width_mm))
     )
     properties = picture._inline.docPr
     properties.set("descr", xml_safe(alt_text))

@@ -229,6 +229,14 @@ def _too_large_message() -> str | None:
     )
 
 
+def _http_error(error: HTTPException) -> Any:
+    if error.code is None or error.code < 400:
+        return error
+    if error.code == 413:
+        return render_error(413, _too_large_message())
+    return render_error(error.code)
+
+
 def refuse_file_parts() -> Any:
     from portal.uploads import allow_files
 
@@ -279,13 +287,7 @@ def register_error_handlers(app: Flask) -> None:
         response.headers["Retry-After"] = str(wait)
         return response
 
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Any:
-        if error.code is None or error.code < 400:
-            return error
-        if error.code == 413:
-            return render_error(413, _too_large_message())
-        return render_error(error.code)
+    app.register_error_handler(HTTPException, _http_error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

@@ -35,7 +35,8 @@ FIELD = "file"
 
 # extension -> (kind label, content type served, content types a browser may send)
 TYPES: dict[str, tuple[str, str, frozenset[str]]] = {
-    "pdf": ("PDF", "application/pdf", frozenset({"application/pdf", "application/x-pdf"})),
+    "pdf": ("PDF", "application/pdf",
+            frozenset({"application/pdf", "application/x-pdf"})),
     "docx": (
         "Word document (DOCX)",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

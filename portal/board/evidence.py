@@ -72,6 +72,39 @@ def _checked_link(value: str) -> str | None:
     return link
 
 
+def _check_date(effective_on: date | None) -> None:
+    if effective_on is None:
+        raise InvalidInput(
+            "Enter the date the evidence is about, like 30 6 2016", field="effective_on"
+        )
+    if effective_on > today():
+        raise InvalidInput(
+            "The date the evidence is about must be today or in the past",
+            field="effective_on",
+        )
+
+
+def _action_of(
+    session: Session, recommendation: Recommendation, action_id: int | None
+) -> PlanAction | None:
+    if action_id is None:
+        return None
+    action = session.get(PlanAction, action_id)
+    if action is None or action.recommendation_id != recommendation.id:
+        raise InvalidInput("Choose an action of this recommendation", field="action_id")
+    return action
+
+
+def _round_of(session: Session, details: EvidenceDetails) -> EngagementRound:
+    """Staff voice is a round's input: the round must exist and have opened."""
+    round_ = session.get(EngagementRound, details.round_id or 0)
+    if round_ is None or round_.status == RoundStatus.DRAFT:
+        raise InvalidInput(
+            "Choose the engagement round whose staff input this is", field="round_id"
+        )
+    return round_
+
+
 def add_evidence(
     session: Session,
     actor: User,
@@ -88,33 +121,16 @@ def add_evidence(
     title = single_line(details.title)
     if not title:
         raise InvalidInput("Enter a title for the evidence", field="title")
-    if details.effective_on is None:
-        raise InvalidInput(
-            "Enter the date the evidence is about, like 30 6 2016", field="effective_on"
-        )
-    if details.effective_on > today():
-        raise InvalidInput(
-            "The date the evidence is about must be today or in the past",
-            field="effective_on",
-        )
+    _check_date(details.effective_on)
     description = plain_text(details.description)
     link = _checked_link(details.link)
-    action = None
-    if details.action_id is not None:
-        action = session.get(PlanAction, details.action_id)
-        if action is None or action.recommendation_id != recommendation.id:
-            raise InvalidInput(
-                "Choose an action of this recommendation", field="action_id"
-            )
-    round_ = None
-    if details.kind == EvidenceKind.STAFF_VOICE:
-        round_ = session.get(EngagementRound, details.round_id or 0)
-        if round_ is None or round_.status == RoundStatus.DRAFT:
-            raise InvalidInput(
-                "Choose the engagement round whose staff input this is",
-                field="round_id",
-            )
-    elif not (description or link or upload):
+    action = _action_of(session, recommendation, details.action_id)
+    round_ = (
+        _round_of(session, details)
+        if details.kind == EvidenceKind.STAFF_VOICE
+        else None
+    )
+    if round_ is None and not (description or link or upload):
         raise InvalidInput(
             "Describe the evidence, give a link to it or attach a file",
             field="description",

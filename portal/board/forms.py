@@ -37,16 +37,17 @@ from portal.models import ActionStatus, EvidenceKind, Rag
 from portal.uploads import ACCEPT
 
 LONG = 4000
+TOO_LONG = f"Must be {LONG} characters or fewer"
 
 
 def _text(label: str, required: str | None, hint: str | None = None) -> TextAreaField:
     validators = [DataRequired(required)] if required else [Optional()]
     return TextAreaField(
         label,
-        description=hint,
+        description=hint or "",
         widget=GovCharacterCount(),
-        validators=[*validators, Length(max=LONG, message=f"Must be {LONG} characters or fewer")],
-    )  # fmt: skip
+        validators=[*validators, Length(max=LONG, message=TOO_LONG)],
+    )
 
 
 def _date(label: str, required: str | None, hint: str) -> DateField:
@@ -182,7 +183,9 @@ class ReasonForm(FlaskForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+def _level(label: str) -> RadioField:
+    # The service checks the level and says which one is missing.
+    return RadioField(label, widget=GovRadioInput(), choices=[], validate_choice=False)
 
 
 class RiskForm(FlaskForm):
@@ -210,12 +213,12 @@ class RiskForm(FlaskForm):
         "Enter the mitigating actions, or 'None'",
         "What is still to be done to bring it to its target score.",
     )
-    inherent_likelihood = RadioField("Likelihood", widget=GovRadioInput(), choices=[])
-    inherent_impact = RadioField("Impact", widget=GovRadioInput(), choices=[])
-    current_likelihood = RadioField("Likelihood", widget=GovRadioInput(), choices=[])
-    current_impact = RadioField("Impact", widget=GovRadioInput(), choices=[])
-    target_likelihood = RadioField("Likelihood", widget=GovRadioInput(), choices=[])
-    target_impact = RadioField("Impact", widget=GovRadioInput(), choices=[])
+    inherent_likelihood = _level("Likelihood")
+    inherent_impact = _level("Impact")
+    current_likelihood = _level("Likelihood")
+    current_impact = _level("Impact")
+    target_likelihood = _level("Likelihood")
+    target_impact = _level("Impact")
     rationale = _text(
         "Rationale for the current score",
         None,

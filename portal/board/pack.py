@@ -107,6 +107,10 @@ def _overview(document: DocxDocument, state: State, trend: list[list[Any]]) -> N
         )
 
 
+def _bullet(document: DocxDocument, text: str) -> None:
+    document.add_paragraph(xml_safe(text), style="List Bullet")
+
+
 def _action_line(rec: State, action: State) -> str:
     text = f"{rec['code']}: {action['action'][:120]} ({action['lead_officer']})"
     if action["reason"]:
@@ -124,23 +128,19 @@ def _exceptions(document: DocxDocument, found: changes.Exceptions) -> None:
         if rows:
             document.add_heading(f"{title} actions", level=2)
             for rec, action in rows:
-                document.add_paragraph(xml_safe(_action_line(rec, action)),
-                                       style="List Bullet")  # fmt: skip
+                _bullet(document, _action_line(rec, action))
     if found.overdue:
         document.add_heading("Overdue actions and their remedial steps", level=2)
         for rec, action in found.overdue:
             step = action["remedial_step"] or "No remedial step recorded"
-            document.add_paragraph(
-                xml_safe(f"{rec['code']}: {action['action'][:120]}, due "
-                         f"{_day(action['target_date'])}. Remedial step: {step}"),
-                style="List Bullet",
-            )  # fmt: skip
+            due = _day(action["target_date"])
+            _bullet(document, f"{rec['code']}: {action['action'][:120]}, due {due}. "
+                    f"Remedial step: {step}")  # fmt: skip
     if found.new_risks:
         document.add_heading("New risks", level=2)
         for risk in found.new_risks:
-            document.add_paragraph(
-                xml_safe(f"R{risk['id']}: {risk['title']} (current score "
-                         f"{risk['current']['score']})"), style="List Bullet")  # fmt: skip
+            score = risk["current"]["score"]
+            _bullet(document, f"R{risk['id']}: {risk['title']} (current score {score})")
 
 
 def _changes(document: DocxDocument, changed: changes.Changes) -> None:
@@ -159,7 +159,7 @@ def _changes(document: DocxDocument, changed: changes.Changes) -> None:
           f"{w['withdrawal_reason'] or 'not recorded'}" for w in changed.withdrawn),
     ]  # fmt: skip
     for line in lines:
-        document.add_paragraph(xml_safe(line), style="List Bullet")
+        _bullet(document, line)
 
 
 def _requests(document: DocxDocument, state: State) -> None:
@@ -168,9 +168,8 @@ def _requests(document: DocxDocument, state: State) -> None:
     if not open_:
         document.add_paragraph("No request is open.")
     for asked in open_:
-        document.add_paragraph(
-            xml_safe(f"{asked['subject']}: {asked['question']} Due "
-                     f"{_day(asked['due_on'])}."), style="List Bullet")  # fmt: skip
+        due = _day(asked["due_on"])
+        _bullet(document, f"{asked['subject']}: {asked['question']} Due {due}.")
 
 
 def _recommendation(document: DocxDocument, rec: State) -> None:
@@ -202,6 +201,11 @@ def _recommendation(document: DocxDocument, rec: State) -> None:
     )
     if not rec["actions"]:
         document.add_paragraph("No action is in the plan for this recommendation.")
+    _sign_offs(document, rec)
+    _evidence(document, rec)
+
+
+def _sign_offs(document: DocxDocument, rec: State) -> None:
     document.add_heading("Sign-off", level=2)
     if not rec["sign_offs"]:
         document.add_paragraph("Not signed off.")
@@ -216,14 +220,16 @@ def _recommendation(document: DocxDocument, rec: State) -> None:
         if given["withdrawn_on"]:
             text += (f" Withdrawn on {_day(given['withdrawn_on'])}: "
                      f"{given['withdrawal_reason']}")  # fmt: skip
-        document.add_paragraph(xml_safe(text), style="List Bullet")
+        _bullet(document, text)
+
+
+def _evidence(document: DocxDocument, rec: State) -> None:
     document.add_heading("Evidence", level=2)
     if not rec["evidence"]:
         document.add_paragraph("No evidence recorded.")
     for item in rec["evidence"]:
-        document.add_paragraph(
-            xml_safe(f"{item['title']} ({EvidenceKind(item['kind']).label}, "
-                     f"{_day(item['effective_on'])})"), style="List Bullet")  # fmt: skip
+        kind = EvidenceKind(item["kind"]).label
+        _bullet(document, f"{item['title']} ({kind}, {_day(item['effective_on'])})")
 
 
 def _risks(document: DocxDocument, state: State) -> None:
@@ -243,8 +249,9 @@ def _risks(document: DocxDocument, state: State) -> None:
         review = _day(risk["review_on"]) + (
             " (overdue)" if risk["review_overdue"] else ""
         )
-        values = [f"R{risk['id']}: {risk['title']}. Controls: "
-                  f"{risk['existing_controls']} Mitigation: {risk['mitigating_actions']}",
+        controls, mitigation = risk["existing_controls"], risk["mitigating_actions"]
+        values = [f"R{risk['id']}: {risk['title']}. Controls: {controls} "
+                  f"Mitigation: {mitigation}",
                   risk["owner"], str(risk["inherent"]["score"]),
                   str(risk["current"]["score"]), str(risk["target"]["score"]),
                   risk["rationale"], review]  # fmt: skip

@@ -103,19 +103,39 @@ def review_overdue(risk: Risk, on: date | None = None) -> bool:
     return risk.status == RiskStatus.OPEN and risk.review_on < (on or today())
 
 
+def _level(value: int | None, which: str, axis: str) -> int:
+    if value is None or not 1 <= value <= 5:
+        raise InvalidInput(
+            f"Choose the {which} {axis}, from 1 to 5", field=f"{which}_{axis}"
+        )
+    return value
+
+
 def _scores(details: RiskDetails) -> dict[str, tuple[int, int]]:
     checked = {}
     for which in SCORES:
         likelihood, impact = details.scores.get(which, (None, None))
-        for axis, value in (("likelihood", likelihood), ("impact", impact)):
-            if value is None or not 1 <= value <= 5:
-                raise InvalidInput(
-                    f"Choose the {which} {axis}, from 1 to 5",
-                    field=f"{which}_{axis}",
-                )
-        assert likelihood is not None and impact is not None
-        checked[which] = (likelihood, impact)
+        checked[which] = (
+            _level(likelihood, which, "likelihood"),
+            _level(impact, which, "impact"),
+        )
     return checked
+
+
+def _texts(details: RiskDetails) -> dict[str, str]:
+    texts = {name: plain_text(details.texts.get(name, "")) for name in TEXTS}
+    for name, message in TEXTS.items():
+        if not texts[name]:
+            raise InvalidInput(message, field=name)
+    return texts
+
+
+def _needs_review(risk: Risk | None, current: tuple[int, int], quarter: str) -> bool:
+    """A new risk, a moved current score, or the first change in a quarter."""
+    if risk is None:
+        return True
+    moved = (risk.current_likelihood, risk.current_impact) != current
+    return moved or not any(r.quarter == quarter for r in risk.reviews)
 
 
 def _links(
@@ -161,10 +181,7 @@ def save_risk(
         raise InvalidInput("Enter a short title for the risk", field="title")
     if not owner:
         raise InvalidInput("Enter the risk owner", field="owner")
-    texts = {name: plain_text(details.texts.get(name, "")) for name in TEXTS}
-    for name, message in TEXTS.items():
-        if not texts[name]:
-            raise InvalidInput(message, field=name)
+    texts = _texts(details)
     scores = _scores(details)
     if details.review_on is None:
         raise InvalidInput("Enter the next review date, like 30 9 2016", "review_on")

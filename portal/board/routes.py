@@ -24,6 +24,7 @@ from portal import privacy
 from portal.access import Permission, requires
 from portal.board import changes, evidence, forms, progress, risks, service, signoff
 from portal.board import requests as report_requests
+from portal.board.quarters import today
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import choices, db_id, save_form
@@ -39,7 +40,7 @@ bp = Blueprint("board", __name__, url_prefix="/board")
 @bp.context_processor
 def _today() -> dict[str, Any]:
     # What "overdue" is judged against on every board page.
-    return {"today": progress.today()}
+    return {"today": today()}
 
 
 def settings() -> privacy.PrivacySettings:
@@ -156,7 +157,7 @@ def update(action_id: int) -> Any:
                 _anchor=f"action-{action.id}",
             )
         )
-    on = progress.today()
+    on = today()
     percent = form.percent_complete.data
     suggestion = None
     if isinstance(percent, int) and 0 <= percent <= 100:

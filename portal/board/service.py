@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,10 +34,14 @@ from portal.timefmt import to_local
 State = dict[str, Any]
 
 
-def _day(value: Any) -> str | None:
+def _day(value: date | datetime | None) -> str | None:
+    """A date as frozen: a datetime becomes its local day (a datetime is also a
+    date, so it is tested first)."""
     if value is None:
         return None
-    return (value if isinstance(value, date) else to_local(value).date()).isoformat()
+    if isinstance(value, datetime):
+        return to_local(value).date().isoformat()
+    return value.isoformat()
 
 
 def _staff_input_counts(session: Session) -> dict[int, int]:
@@ -50,7 +54,7 @@ def _staff_input_counts(session: Session) -> dict[int, int]:
         .where(counts_as_staff_input())
         .group_by(RecommendationTag.recommendation_id)
     )
-    return {rec_id: count for rec_id, count in rows}
+    return dict(rows.tuples().all())
 
 
 def _action(action: PlanAction, latest: Any, on: date) -> dict[str, Any]:
@@ -127,20 +131,20 @@ def current_state(session: Session, matrix: risks.Matrix) -> State:
         .where(Recommendation.retired_at.is_(None))
         .order_by(Recommendation.inspection_id, Recommendation.position)
     ):
-        given = sign_offs.get(rec.id, [])
+        signed = sign_offs.get(rec.id, [])
         recommendations.append(
             {
                 "id": rec.id,
                 "code": rec.code,
                 "text": rec.text,
                 "phase": signoff.phase_reached(
-                    {g.phase for g in given if g.withdrawn_at is None}
+                    {g.phase for g in signed if g.withdrawn_at is None}
                 ),
                 "staff_input": counts.get(rec.id, 0),
                 "actions": [
                     _action(a, latest.get(a.id), on) for a in actions.get(rec.id, [])
                 ],
-                "sign_offs": [_sign_off(g) for g in given],
+                "sign_offs": [_sign_off(g) for g in signed],
                 "evidence": [_evidence(e) for e in evidence.get(rec.id, [])],
             }
         )

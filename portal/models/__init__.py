@@ -14,6 +14,12 @@ from portal.models.audit import (
     AuditEvent,
     AuditMaintenance,
 )
+from portal.models.base import (
+    NAMING_CONVENTION,
+    Base,
+    UTCDateTime,
+    utcnow,
+)
 from portal.models.board import (
     ActionUpdate,
     BoardEvidence,
@@ -28,12 +34,6 @@ from portal.models.board import (
     risk_actions,
     risk_recommendations,
     sign_off_evidence,
-)
-from portal.models.base import (
-    NAMING_CONVENTION,
-    Base,
-    UTCDateTime,
-    utcnow,
 )
 from portal.models.engagement import (
     ANSWER_FIELDS,

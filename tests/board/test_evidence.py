@@ -30,7 +30,7 @@ PDF = (
     b"trailer << /Root 1 0 R >>\n%%EOF\n"
 )
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-CSV = "Month,Supervisions\nApril,41\nMay,44\n".encode()
+CSV = b"Month,Supervisions\nApril,41\nMay,44\n"
 
 
 def _png() -> bytes:
@@ -144,7 +144,9 @@ def test_each_allowed_format_is_kept_privately_and_served_as_an_attachment(
     download = client.get(f"/board/evidence/{item.id}/file")
     assert download.status_code == 200 and download.data == body
     disposition = download.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;") and f"evidence-{item.id}." in disposition
+    assert (
+        disposition.startswith("attachment;") and f"evidence-{item.id}." in disposition
+    )
     assert download.headers["Cache-Control"] == "no-store"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -276,7 +278,9 @@ def test_evidence_text_link_and_staff_voice_rules(
     url = f"/board/recommendations/{board.rec.id}/evidence/new"
     empty = client.post(url, data=_form(app, None))
     assert "Describe the evidence, give a link to it or attach a file" in empty.text
-    bad_link = client.post(url, data={**_form(app, None), "link": "javascript:alert(1)"})
+    bad_link = client.post(
+        url, data={**_form(app, None), "link": "javascript:alert(1)"}
+    )
     assert "Enter a link starting with https://" in bad_link.text
     voice = client.post(url, data={**_form(app, None), "kind": "staff_voice"})
     assert "Choose the engagement round" in voice.text
