@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import passwords
 from portal.accounts.service import create_user, find_user_by_email
 from portal.accounts.teams import save_role_group, save_team
+from portal.board.demo import seed_board
 from portal.framework.importer import (
     BUNDLED,
     FrameworkFile,
@@ -68,6 +69,18 @@ DEMO_ACCOUNTS = [
         "Jo Safeguarding-Lead",
         [Role.SAFEGUARDING_LEAD],
         "Safeguarding and Quality Assurance",
+    ),
+    (
+        "demo-lead-officer@cheshire-east.example",
+        "Lee Lead-Officer",
+        [Role.LEAD_OFFICER],
+        None,
+    ),
+    (
+        "demo-board@cheshire-east.example",
+        "Councillor Bea Board-Member",
+        [Role.BOARD_MEMBER],
+        None,
     ),
 ]
 
@@ -154,6 +167,11 @@ def seed_demo(session: Session, hash_method: str) -> list[DemoAccount]:
     _demo_themes(session)
     if inspection is not None and session.scalar(select(EngagementRound.id)) is None:
         _demo_input(session, _demo_round(session, inspection))
+    planner = find_user_by_email(session, DEMO_ACCOUNTS[1][0])
+    lead = find_user_by_email(session, "demo-lead-officer@cheshire-east.example")
+    if planner is not None and lead is not None:
+        # Demo data: the UTC date is near enough to the council's for it.
+        seed_board(session, planner, lead, utcnow().date())
     return accounts
 
 

@@ -14,6 +14,7 @@ from portal.models import (
     Area,
     AuditEvent,
     EngagementRound,
+    PlanAction,
     Recommendation,
     Role,
     RoleGroup,
@@ -41,21 +42,22 @@ def test_make_run_sequence_is_idempotent_and_demo_accounts_sign_in(
     code, out = run(app, "seed-demo")
     assert code == 0, out
     accounts = re.findall(r"^\s+(demo-\S+)\s+(\S+)\s+\(", out, re.M)
-    assert len(accounts) == 5
+    assert len(accounts) == 7
     saved = (instance_dir / "demo-accounts.txt").read_text()
     assert all(password in saved for _, password in accounts)
     assert (instance_dir / "demo-accounts.txt").stat().st_mode & 0o077 == 0
-    assert len({password for _, password in accounts}) == 5, "random, not fixed"
+    assert len({password for _, password in accounts}) == 7, "random, not fixed"
     code, out = run(app, "seed-demo")
     assert code == 0 and "already exist" in out
     reload(session)
-    assert session.scalar(select(func.count()).select_from(User)) == 5
+    assert session.scalar(select(func.count()).select_from(User)) == 7
     assert session.scalar(select(func.count()).select_from(Area)) == 20
     assert session.scalar(select(func.count()).select_from(Recommendation)) == 20
     assert session.scalar(select(func.count()).select_from(EngagementRound)) == 1
     assert session.scalar(select(func.count()).select_from(RoleGroup)) == 6
     assert session.scalar(select(func.count()).select_from(Submission)) == 6
     assert session.scalar(select(func.count()).select_from(Theme)) == 6
+    assert session.scalar(select(func.count()).select_from(PlanAction)) == 2
     client = app.test_client()
     for email, password in accounts:
         response = client.post("/sign-in", data={"email": email, "password": password})
@@ -65,6 +67,9 @@ def test_make_run_sequence_is_idempotent_and_demo_accounts_sign_in(
             assert "Demo: staff engagement" in client.get("/feedback").text
         if "moderator" in email:
             assert "6 items" in client.get("/moderation").text
+        if "board" in email:
+            board = client.get("/board").text
+            assert "Amber actions (1)" in board and "Team manager vacancies" in board
         client.post("/sign-out")
 
 

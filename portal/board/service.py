@@ -54,7 +54,7 @@ def _staff_input_counts(session: Session) -> dict[int, int]:
         .where(counts_as_staff_input())
         .group_by(RecommendationTag.recommendation_id)
     )
-    return dict(rows.tuples().all())
+    return {int(rec_id): int(count) for rec_id, count in rows}
 
 
 def _action(action: PlanAction, latest: Any, on: date) -> dict[str, Any]:

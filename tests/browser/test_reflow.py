@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.demo import seed_demo
-from portal.models import EngagementRound, Role, Submission
+from portal.models import EngagementRound, PlanAction, Risk, Role, Submission
 from tests.browser.conftest import sign_in_by_keyboard
 from tests.conftest import FAST_HASH
 from tests.factories import DEFAULT_PASSWORD, make_submission, make_team, make_user
@@ -18,7 +18,8 @@ PAGES = ["/", "/feedback", "/feedback/mine", "/feedback/receipt", "/moderation",
          "/safeguarding", "/tagging", "/tagging/coverage", "/tagging/themes",
          "/summaries", "/summaries/pack", "/summaries/export", "/plan",
          "/admin/users", "/admin/teams", "/admin/role-groups", "/admin/audit",
-         "/admin/glossary",
+         "/admin/glossary", "/board", "/board/risks", "/board/requests",
+         "/board/quarters", "/board/risks/new",
          "/framework", "/rounds", "/privacy", "/accessibility"]  # fmt: skip
 
 
@@ -35,6 +36,23 @@ _WIDEST = """() => {
   }
   return out.slice(0, 6).join(' ')
 }"""
+
+
+def _board_pages(page: Any, session: Session) -> list[str]:
+    """The board's pages with ids from the demo, and a quarter frozen here."""
+    action = session.scalar(select(PlanAction))
+    risk = session.scalar(select(Risk))
+    assert action is not None and risk is not None
+    page.goto(page.base_url + "/board/quarters")
+    page.locator("input[name=quarter]").last.check()
+    page.locator("button", has_text="Freeze the quarter").click()
+    page.wait_for_url("**/board/quarters/*")
+    frozen = page.url.rsplit("/", 1)[1]
+    rec = action.recommendation_id
+    return [f"/board/recommendations/{rec}", f"/board/actions/{action.id}/update",
+            f"/board/recommendations/{rec}/evidence/new",
+            f"/board/recommendations/{rec}/sign-off/1", f"/board/risks/{risk.id}",
+            f"/board/risks/{risk.id}/edit", f"/board/quarters/{frozen}"]  # fmt: skip
 
 
 def test_no_page_scrolls_sideways_at_320_pixels(page: Any, session: Session) -> None:
@@ -60,7 +78,8 @@ def test_no_page_scrolls_sideways_at_320_pixels(page: Any, session: Session) -> 
     sign_in_by_keyboard(page, everyone.email, DEFAULT_PASSWORD)
     page.set_viewport_size({"width": 320, "height": 640})
     wide = []
-    items = [f"/moderation/items/{waiting.id}", f"/tagging/items/{approved[0].id}"]
+    items = [f"/moderation/items/{waiting.id}", f"/tagging/items/{approved[0].id}",
+             *_board_pages(page, session)]  # fmt: skip
     for path in [*PAGES, *items]:
         response = page.goto(page.base_url + path)
         assert response is not None and response.status < 400, path
