@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.teams import save_role_group
 from portal.models import (
+    ActionUpdate,
     AuditEvent,
     Draft,
     EngagementRound,
     PlanAction,
     Recommendation,
     RecommendationTag,
+    ReportRequest,
     Role,
     Submission,
     SummaryNote,
@@ -143,9 +145,18 @@ def test_redaction_reaches_every_copy_and_the_audit_holds_no_free_text(
     )
     rec = session.scalars(select(Recommendation)).first()
     assert rec is not None
-    session.add(PlanAction(recommendation_id=rec.id, action=f"Review {name}",
-                           lead_officer="Head of service", target_date=utcnow().date(),
-                           success_measure="Done"))  # fmt: skip
+    action = PlanAction(recommendation_id=rec.id, action=f"Review {name}",
+                        lead_officer="Head of service", target_date=utcnow().date(),
+                        success_measure="Done")  # fmt: skip
+    session.add(action)
+    session.flush()
+    # ... and what lead officers and the board wrote about it.
+    session.add(ActionUpdate(action_id=action.id, quarter="2015-Q3", status="done",
+                             percent_complete=50, suggested_rag="green", rag="red",
+                             reason=f"{name} moved", commentary=f"Visited {name}",
+                             remedial_step=""))  # fmt: skip
+    session.add(ReportRequest(recommendation_id=rec.id, due_on=utcnow().date(),
+                              question=f"What about {name}?"))  # fmt: skip
     session.commit()
     redacted = client.post(
         f"/moderation/items/{item.id}/redact",

@@ -60,18 +60,27 @@ def seed_board(session: Session, planner: User, lead: User, on: date) -> None:
         session.flush()
         session.add(
             ActionUpdate(
-                action_id=action.id, quarter=quarter, recorded_by_id=lead.id,
-                status="in_progress", percent_complete=percent,
-                suggested_rag=rag, rag=rag, reason=reason, commentary=commentary,
+                action_id=action.id,
+                quarter=quarter,
+                recorded_by_id=lead.id,
+                status="in_progress",
+                percent_complete=percent,
+                suggested_rag=rag,
+                rag=rag,
+                reason=reason,
+                commentary=commentary,
             )  # fmt: skip
         )
         actions.append(action)
     session.add(
         BoardEvidence(
-            recommendation_id=recommendations[0].id, action_id=actions[0].id,
-            kind="activity", title="Supervision audit schedule",
+            recommendation_id=recommendations[0].id,
+            action_id=actions[0].id,
+            kind="activity",
+            title="Supervision audit schedule",
             description="The audit timetable agreed by the four team managers.",
-            effective_on=on - timedelta(days=30), added_by_id=lead.id,
+            effective_on=on - timedelta(days=30),
+            added_by_id=lead.id,
         )  # fmt: skip
     )
     risk = Risk(
@@ -91,8 +100,12 @@ def seed_board(session: Session, planner: User, lead: User, on: date) -> None:
     session.flush()
     session.add(
         RiskReview(
-            risk_id=risk.id, quarter=quarter, reviewed_by_id=lead.id, likelihood=4,
-            impact=4, rationale="Three of eight manager posts are vacant.",
+            risk_id=risk.id,
+            quarter=quarter,
+            reviewed_by_id=lead.id,
+            likelihood=4,
+            impact=4,
+            rationale="Three of eight manager posts are vacant.",
         )  # fmt: skip
     )
     session.flush()

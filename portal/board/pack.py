@@ -29,6 +29,17 @@ def _status(value: str) -> str:
     return ActionStatus(value).label
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """A heading-length cut, at a word, marked as cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
 def to_docx(
     state: State,
     changed: changes.Changes,
@@ -48,7 +59,7 @@ def to_docx(
         document,
         ["Overview", "Exceptions", "What changed since the previous quarter",
          "Requests for detailed reports",
-         *(f"{r['code']}: {r['text'][:60]}" for r in state["recommendations"]),
+         *(f"{r['code']}: {_short(r['text'])}" for r in state["recommendations"]),
          "Risks for the board"],
     )  # fmt: skip
     document.add_page_break()  # type: ignore[no-untyped-call]
@@ -69,10 +80,11 @@ def _overview(document: DocxDocument, state: State, trend: list[list[Any]]) -> N
     summary = changes.overview(state)
     document.add_heading("Overview", level=1)
     document.add_paragraph(
-        f"{len(state['recommendations'])} recommendations, {summary.actions} "
-        f"actions, {summary.overdue} overdue; {summary.risks_to_board} risks at or "
-        f"above the board threshold of {state['threshold']}; "
-        f"{summary.open_requests} requests for reports open."
+        f"{_count(len(state['recommendations']), 'recommendation')}, "
+        f"{_count(summary.actions, 'action')}, {summary.overdue} overdue; "
+        f"{_count(summary.risks_to_board, 'risk')} at or above the board threshold "
+        f"of {state['threshold']}; {_count(summary.open_requests, 'request')} for "
+        "reports open."
     )
     document.add_paragraph(
         "Actions are rated by progress (Green, Amber, Red). Recommendations are "
@@ -150,7 +162,8 @@ def _changes(document: DocxDocument, changed: changes.Changes) -> None:
     elif changed.nothing:
         document.add_paragraph("Nothing changed since the previous quarter.")
     lines = [
-        *(f"{m['code']}: {m['action']['action'][:100]}: {m['from']} to {m['to']}"
+        *(f"{m['code']}: {_short(m['action']['action'], 100)} (moved from "
+          f"{'no rating' if m['new'] else m['from']} to {m['to']})"
           for m in changed.rag_moves),
         *(f"New risk R{r['id']}: {r['title']}" for r in changed.new_risks),
         *(f"Closed risk R{r['id']}: {r['title']}" for r in changed.closed_risks),
@@ -173,15 +186,24 @@ def _requests(document: DocxDocument, state: State) -> None:
 
 
 def _recommendation(document: DocxDocument, rec: State) -> None:
-    document.add_heading(xml_safe(f"{rec['code']}: {rec['text'][:60]}"), level=1)
+    document.add_heading(xml_safe(f"{rec['code']}: {_short(rec['text'])}"), level=1)
     document.add_paragraph(xml_safe(rec["text"]))
     document.add_paragraph(
         f"Sign-off: {changes.phase_label(rec['phase'])}. Approved staff input tagged "
         f"to it: {rec['staff_input']} items."
     )
+    if rec["actions"]:
+        _actions_table(document, rec["actions"])
+    else:
+        document.add_paragraph("No action is in the plan for this recommendation.")
+    _sign_offs(document, rec)
+    _evidence(document, rec)
+
+
+def _actions_table(document: DocxDocument, actions: list[State]) -> None:
     headers = ["Action", "Lead", "Target", "Status", "Done", "Progress", "Commentary"]
     grid = documents.table(document, headers)
-    for action in rec["actions"]:
+    for action in actions:
         cells = grid.add_row().cells
         commentary = action["commentary"] or "No update yet"
         if action["reason"]:
@@ -199,10 +221,6 @@ def _recommendation(document: DocxDocument, rec: State) -> None:
     documents.size_columns(
         grid, [Mm(40), Mm(22), Mm(20), Mm(18), Mm(12), Mm(20), Mm(38)], Pt(8)
     )
-    if not rec["actions"]:
-        document.add_paragraph("No action is in the plan for this recommendation.")
-    _sign_offs(document, rec)
-    _evidence(document, rec)
 
 
 def _sign_offs(document: DocxDocument, rec: State) -> None:

@@ -17,8 +17,15 @@ from portal.db import checkpoint_after_commit
 from portal.errors import Conflict, InvalidInput
 from portal.models import (
     ANSWER_FIELDS,
+    ActionUpdate,
+    Base,
+    BoardEvidence,
     Draft,
     PlanAction,
+    ReportRequest,
+    Risk,
+    RiskReview,
+    SignOff,
     Submission,
     SubmissionStatus,
     SummaryNote,
@@ -102,9 +109,10 @@ def scrub_copies(
     session: Session, item: Submission, words: set[str], marker: str
 ) -> None:
     """Every other place the redacted words may have been copied to: the item's
-    moderation and safeguarding notes, its writer's drafts, planners' narratives
-    and plan actions. (Quotes of the item are dropped by ``drop_stale_quotes``;
-    its key phrases are rebuilt from the redacted text by ``phrases.refresh``.)
+    moderation and safeguarding notes, its writer's drafts, planners' narratives,
+    plan actions and what is written for the board. (Quotes of the item are
+    dropped by ``drop_stale_quotes``; its key phrases are rebuilt from the
+    redacted text by ``phrases.refresh``.)
     This list is the one register of copies of staff text."""
     words = {w for w in words if len(w.strip()) >= 2}
     if not words:
@@ -123,10 +131,19 @@ def scrub_copies(
             }
             if answers != draft.answers:
                 draft.answers = answers
-    copies: list[tuple[type[SummaryNote] | type[PlanAction], tuple[str, ...]]] = [
+    copies: list[tuple[type[Base], tuple[str, ...]]] = [
         (SummaryNote, ("key_messages", "questions")),
         (PlanAction, ("action", "success_measure")),
-    ]
+        # What lead officers and the board write (their frozen quarterly
+        # snapshots cannot be changed: that text passed the personal-data check).
+        (ActionUpdate, ("reason", "commentary", "remedial_step")),
+        (BoardEvidence, ("title", "description")),
+        (SignOff, ("reason", "practice_check", "withdrawal_reason")),
+        (Risk, ("title", "description", "cause", "effect", "existing_controls",
+                "mitigating_actions", "closure_reason")),
+        (RiskReview, ("rationale",)),
+        (ReportRequest, ("question", "answer")),
+    ]  # fmt: skip
     for model, columns in copies:
         found = or_(
             *(

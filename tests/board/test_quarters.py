@@ -8,6 +8,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -29,6 +30,7 @@ from portal.models import (
 )
 from tests.board.conftest import Board, local_today
 from tests.conftest import reload, sign_in_as
+from tests.test_documents import _as_pdf, _office_ready
 
 
 def _risk(session: Session, board: Board, title: str, score: tuple[int, int]) -> Risk:
@@ -214,3 +216,34 @@ def test_the_board_pack_in_word_and_on_the_print_page(
     assert any("Phase 2 signed off" in t for t in tables), "the chart's data table"
     assert any("Workforce instability" in c.text for t in document.tables
                for row in t.rows for c in row.cells)  # fmt: skip
+
+
+@pytest.mark.office
+def test_the_board_pack_reads_right_when_opened_in_libreoffice(
+    app: Flask, client: FlaskClient, session: Session, board: Board, tmp_path: Path
+) -> None:
+    _office_ready()
+    _risk(session, board, "Workforce instability", (4, 4))
+    _rate(session, board, "red")
+    sign_in_as(client, board.planner)
+    this = Quarter.containing(local_today(app))
+    _freeze(client, this.previous())
+    _rate(session, board, "amber")
+    snapshot_id = _freeze(client, this)
+    data = client.get(f"/board/quarters/{snapshot_id}/pack").data
+    info, pages = _as_pdf(data, "board-pack.docx", tmp_path)
+    assert "(A4)" in info
+    count = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    assert len(pages) == count
+    for number, page in enumerate(pages, 1):
+        words = " ".join(page.split())
+        assert "OFFICIAL" in words, f"page {number} has the marking"
+        assert f"Page {number} of {count}" in words, f"page {number} numbered"
+    overview = next(p for p in pages if "Recommendations by sign-off" in p)
+    # One page: the counts by RAG and by phase, and the chart's own table.
+    assert "Actions by progress" in overview and "Phase 2" in overview
+    assert "Exceptions" not in " ".join(overview.split()).split("Contents")[-1]
+    joined = " ".join(" ".join(pages).split())
+    assert "moved from Red: off track to Amber: some slippage" in joined
+    assert "performance management framework" in joined, "headings cut at a word"
+    assert "Workforce instability" in joined.split("Risks for the board")[-1]
