@@ -44,17 +44,19 @@ def _day(value: date | datetime | None) -> str | None:
     return value.isoformat()
 
 
-def _staff_input_counts(session: Session) -> dict[int, int]:
+def _staff_input_counts(session: Session) -> dict[tuple[int, int], int]:
+    """Approved input per (recommendation, round), counted in SQL."""
     rows = session.execute(
         select(
             RecommendationTag.recommendation_id,
+            Submission.round_id,
             func.count(func.distinct(RecommendationTag.submission_id)),
         )
         .join(Submission, Submission.id == RecommendationTag.submission_id)
         .where(counts_as_staff_input())
-        .group_by(RecommendationTag.recommendation_id)
+        .group_by(RecommendationTag.recommendation_id, Submission.round_id)
     )
-    return {int(rec_id): int(count) for rec_id, count in rows}
+    return {(int(rec), int(round_)): int(count) for rec, round_, count in rows}
 
 
 def _action(action: PlanAction, latest: Any, on: date) -> dict[str, Any]:
@@ -93,7 +95,9 @@ def _sign_off(given: SignOff) -> dict[str, Any]:
     }
 
 
-def _evidence(item: BoardEvidence) -> dict[str, Any]:
+def _evidence(
+    item: BoardEvidence, counts: dict[tuple[int, int], int]
+) -> dict[str, Any]:
     return {
         "id": item.id,
         "kind": item.kind,
@@ -104,6 +108,13 @@ def _evidence(item: BoardEvidence) -> dict[str, Any]:
         "has_file": bool(item.stored_name),
         "link": item.link,
         "round": item.round.title if item.round else None,
+        "round_id": item.round_id,
+        # Staff voice: how much approved input from that round the summary holds.
+        "round_input": (
+            counts.get((item.recommendation_id, item.round_id), 0)
+            if item.round_id
+            else None
+        ),
     }
 
 
@@ -140,12 +151,12 @@ def current_state(session: Session, matrix: risks.Matrix) -> State:
                 "phase": signoff.phase_reached(
                     {g.phase for g in signed if g.withdrawn_at is None}
                 ),
-                "staff_input": counts.get(rec.id, 0),
+                "staff_input": sum(n for (r, _), n in counts.items() if r == rec.id),
                 "actions": [
                     _action(a, latest.get(a.id), on) for a in actions.get(rec.id, [])
                 ],
                 "sign_offs": [_sign_off(g) for g in signed],
-                "evidence": [_evidence(e) for e in evidence.get(rec.id, [])],
+                "evidence": [_evidence(e, counts) for e in evidence.get(rec.id, [])],
             }
         )
     return {

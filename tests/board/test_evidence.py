@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from portal import charts, documents
-from portal.models import BoardEvidence, Role
+from portal.models import AuditEvent, BoardEvidence, RecommendationTag, Role
 from tests.board.conftest import Board, local_today
 from tests.conftest import reload, sign_in_as
-from tests.factories import make_user
+from tests.factories import make_approved, make_open_round, make_user
 
 PDF = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -294,3 +294,32 @@ def test_evidence_text_link_and_staff_voice_rules(
     assert good.status_code == 302
     page = client.get(f"/board/recommendations/{board.rec.id}").text
     assert 'href="https://intranet.example/audit"' in page
+    reload(session)
+    event = session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "evidence_added")
+    )
+    assert event is not None and event.details["after"]["kind"] == "quality_assurance"
+
+
+def test_staff_voice_counts_the_rounds_approved_input(
+    app: Flask, client: FlaskClient, session: Session, board: Board
+) -> None:
+    engagement = make_open_round(session, board.planner)
+    for n in range(3):
+        item = make_approved(session, engagement, f"Supervision point {n}")
+        session.add(RecommendationTag(submission_id=item.id,
+                                      recommendation_id=board.rec.id))  # fmt: skip
+    session.commit()
+    sign_in_as(client, board.lead)
+    added = client.post(
+        f"/board/recommendations/{board.rec.id}/evidence/new",
+        data={**_form(app, None), "kind": "staff_voice",
+              "round_id": str(engagement.id)},
+    )  # fmt: skip
+    assert added.status_code == 302
+    for who, link in ((board.planner, True), (board.member, False)):
+        sign_in_as(client, who)
+        page = client.get(f"/board/recommendations/{board.rec.id}").text
+        assert "3 approved items of staff input from Autumn staff engagement" in page
+        summary = f"/summaries/recommendations/{board.rec.id}?round={engagement.id}"
+        assert (summary in page) is link, "the summary link only where it opens"
