@@ -93,7 +93,9 @@ def test_a_risk_is_scored_reviewed_each_quarter_and_closed_with_a_reason(
     actions = [
         e.action
         for e in session.scalars(
-            select(AuditEvent).where(AuditEvent.subject_type == "risk")
+            select(AuditEvent)
+            .where(AuditEvent.subject_type == "risk")
+            .order_by(AuditEvent.id)
         )
     ]
     assert actions == ["risk_saved", "risk_saved", "risk_closed"]
@@ -141,6 +143,8 @@ def test_the_board_requests_a_report_and_the_lead_officer_answers(
     assert [
         e.action
         for e in session.scalars(
-            select(AuditEvent).where(AuditEvent.subject_type == "report_request")
+            select(AuditEvent)
+            .where(AuditEvent.subject_type == "report_request")
+            .order_by(AuditEvent.id)
         )
     ] == ["report_requested", "report_answered"]
