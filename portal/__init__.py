@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.framework import routes as framework_routes
     from portal.moderation import routes as moderation_routes
     from portal.moderation import safeguarding_routes
+    from portal.outcomes import routes as outcomes_routes
     from portal.pages import routes as pages_routes
     from portal.plan import routes as plan_routes
     from portal.rounds import routes as rounds_routes
@@ -96,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         summaries_routes.bp,
         plan_routes.bp,
         board_routes.bp,
+        outcomes_routes.bp,
     ):
         app.register_blueprint(blueprint)
     throttle.apply_limits(app)

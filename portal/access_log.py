@@ -11,7 +11,10 @@ import logging
 import re
 
 UNLOGGED_PATHS = re.compile(
-    r"^/feedback/(?:rounds/\d+/areas/\d+(?:/draft)?|thank-you|receipt(?:/withdraw)?)/?$"
+    r"^(?:/feedback/(?:rounds/\d+/areas/\d+(?:/draft)?|thank-you|receipt(?:/withdraw)?)"
+    # A plan action's page is where a receipt's "cited by" link leads: a line
+    # for it, just after an unlogged receipt page, would hint whose item it cites.
+    r"|/you-said/actions/\d+)/?$"
 )
 
 

@@ -431,4 +431,7 @@ def _write_private(path: Path, lines: list[str], append: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.outcomes.commands import send_digests_command
+
+    portal_cli.add_command(send_digests_command)
     app.cli.add_command(portal_cli)

@@ -46,6 +46,7 @@ NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
     (Permission.VIEW_SUMMARIES, "summaries.index", "Summaries", ("summaries.",)),
     (Permission.MANAGE_PLAN, "plan.index", "Plan", ("plan.",)),
     (Permission.VIEW_BOARD, "board.index", "Board", ("board.",)),
+    (Permission.USE_PORTAL, "outcomes.you_said", "You said, we did", ("outcomes.",)),
     (Permission.MANAGE_ROUNDS, "rounds.index", "Rounds", ("rounds.",)),
     (Permission.VIEW_FRAMEWORK, "framework.index", "Framework", ("framework.",)),
     (

@@ -19,8 +19,9 @@ UNLOGGED = [
     "/feedback/thank-you",
     "/feedback/receipt",
     "/feedback/receipt/withdraw",
+    "/you-said/actions/12",
 ]
-LOGGED = ["/sign-in", "/feedback", "/feedback/mine", "/moderation"]
+LOGGED = ["/sign-in", "/feedback", "/feedback/mine", "/moderation", "/you-said"]
 
 
 @pytest.mark.parametrize("path", UNLOGGED)

@@ -27,6 +27,7 @@ SUBJECTS = {
     "risk": "Risk",
     "report_request": "Request for a report",
     "quarter": "Quarterly snapshot",
+    "publication": "You said, we did",
     "setting": "Setting",
     "export": "Export",
     "audit": "Audit trail",

@@ -183,10 +183,16 @@ def history(session: Session, action_id: int) -> list[ActionUpdate]:
     )
 
 
-def latest_updates(session: Session) -> dict[int, ActionUpdate]:
-    """The newest update of every action, in one query."""
-    ids = select(func.max(ActionUpdate.id)).group_by(ActionUpdate.action_id)
+def latest_updates(
+    session: Session, action_ids: list[int] | None = None
+) -> dict[int, ActionUpdate]:
+    """The newest update of every action (or of those given), in one query."""
+    newest = select(func.max(ActionUpdate.id)).group_by(ActionUpdate.action_id)
+    if action_ids is not None:
+        newest = newest.where(ActionUpdate.action_id.in_(action_ids))
     return {
         u.action_id: u
-        for u in session.scalars(select(ActionUpdate).where(ActionUpdate.id.in_(ids)))
+        for u in session.scalars(
+            select(ActionUpdate).where(ActionUpdate.id.in_(newest))
+        )
     }

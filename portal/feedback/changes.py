@@ -20,6 +20,7 @@ from portal.feedback.service import (
     check_context,
 )
 from portal.models import AnonymousInbox, Submission, SubmissionStatus, User
+from portal.outcomes.service import Outcome, outcomes_of
 from portal.submissions import lifecycle, release
 
 
@@ -33,6 +34,14 @@ def list_mine(session: Session, actor: User) -> list[Submission]:
             .order_by(Submission.submitted_at.desc())
         )
     )
+
+
+def mine_with_outcomes(
+    session: Session, actor: User, minimum: int
+) -> tuple[list[Submission], dict[str, Outcome]]:
+    """My input: the person's named items, each with what became of it."""
+    items = list_mine(session, actor)
+    return items, outcomes_of(session, items, minimum)
 
 
 def own_submission(session: Session, actor: User, submission_id: str) -> Submission:

@@ -24,6 +24,7 @@ from portal.models import (
     Submission,
     SubmissionStatus,
 )
+from portal.outcomes.service import Outcome, outcomes_of
 from portal.submissions import lifecycle
 
 
@@ -105,9 +106,11 @@ class ReceiptStatus:
     sent_on: date
     status: str
     withdrawn: bool
+    # What became of it (tags, the plan actions citing it), once released.
+    outcome: Outcome | None = None
 
 
-def receipt_status(session: Session, code: str) -> ReceiptStatus:
+def receipt_status(session: Session, code: str, minimum: int) -> ReceiptStatus:
     item = by_receipt(session, code)
     if isinstance(item, AnonymousInbox):
         round_ = session.get_one(EngagementRound, item.payload["round_id"])
@@ -126,4 +129,5 @@ def receipt_status(session: Session, code: str) -> ReceiptStatus:
         item.submitted_on,
         lifecycle.status_label(item),
         item.withdrawn_on is not None,
+        outcomes_of(session, [item], minimum)[item.id],
     )

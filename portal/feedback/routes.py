@@ -235,9 +235,14 @@ def thank_you() -> Any:
 @bp.route("/mine")
 @requires(Permission.SUBMIT_FEEDBACK)
 def mine() -> Any:
-    items = changes.list_mine(get_session(), _actor())
+    items, outcomes = changes.mine_with_outcomes(
+        get_session(), _actor(), current_app.config["SUPPRESS_COUNT_MINIMUM"]
+    )
     return render_template(
-        "feedback/mine.html", items=items, withdraw=forms.WithdrawForm()
+        "feedback/mine.html",
+        items=items,
+        outcomes=outcomes,
+        withdraw=forms.WithdrawForm(),
     )
 
 
@@ -318,7 +323,11 @@ def receipt() -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            found = receipts.receipt_status(get_session(), form.code.data or "")
+            found = receipts.receipt_status(
+                get_session(),
+                form.code.data or "",
+                current_app.config["SUPPRESS_COUNT_MINIMUM"],
+            )
         except DomainError as error:
             attach_error(form, error)
             status = 404

@@ -58,6 +58,7 @@ from portal.models.framework import (
     Recommendation,
     recommendation_areas,
 )
+from portal.models.outcomes import DigestSent, YouSaidPublication
 from portal.models.plan import (
     ActionStatus,
     PlanAction,
@@ -74,6 +75,8 @@ from portal.models.tagging import (
 )
 
 __all__ = [
+    "DigestSent",
+    "YouSaidPublication",
     "ActionUpdate",
     "BoardEvidence",
     "EvidenceKind",

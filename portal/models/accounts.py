@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -83,6 +84,11 @@ class User(Base):
     # Moderates outside any team line: sees anonymous input on areas "about
     # management", which team moderators (the writers' own managers) do not.
     independent_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Opted in to the quarterly digest about their own named input (never about
+    # anonymous input, which nothing links to them).
+    digest_opt_in: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,7 +19,7 @@ PAGES = ["/", "/feedback", "/feedback/mine", "/feedback/receipt", "/moderation",
          "/summaries", "/summaries/pack", "/summaries/export", "/plan",
          "/admin/users", "/admin/teams", "/admin/role-groups", "/admin/audit",
          "/admin/glossary", "/board", "/board/risks", "/board/requests",
-         "/board/quarters", "/board/risks/new",
+         "/board/quarters", "/board/risks/new", "/you-said", "/account/digest",
          "/framework", "/rounds", "/privacy", "/accessibility"]  # fmt: skip
 
 
@@ -48,11 +48,17 @@ def _board_pages(page: Any, session: Session) -> list[str]:
     page.locator("button", has_text="Freeze the quarter").click()
     page.wait_for_url("**/board/quarters/*")
     frozen = page.url.rsplit("/", 1)[1]
+    page.goto(page.base_url + "/you-said/publish")
+    page.locator("button", has_text="Publish to all staff").click()
+    page.wait_for_url("**/you-said/*")
+    published = page.url.rsplit("/", 1)[1]
     rec = action.recommendation_id
     return [f"/board/recommendations/{rec}", f"/board/actions/{action.id}/update",
             f"/board/recommendations/{rec}/evidence/new",
             f"/board/recommendations/{rec}/sign-off/1", f"/board/risks/{risk.id}",
-            f"/board/risks/{risk.id}/edit", f"/board/quarters/{frozen}"]  # fmt: skip
+            f"/board/risks/{risk.id}/edit", f"/board/quarters/{frozen}",
+            "/you-said/publish", f"/you-said/{published}",
+            f"/you-said/actions/{action.id}"]  # fmt: skip
 
 
 def test_no_page_scrolls_sideways_at_320_pixels(page: Any, session: Session) -> None:

@@ -1,0 +1,1 @@
+"""Closing the loop: what became of staff input, told back to staff."""
