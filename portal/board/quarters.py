@@ -5,8 +5,10 @@ Quarter 1 of 2016/17 is April to June 2016."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol, TypeVar
 
 from portal.errors import InvalidInput
 from portal.models import utcnow
@@ -83,3 +85,15 @@ def label_of(key: str) -> str:
 
 def short_of(key: str) -> str:
     return Quarter.parse(key).short
+
+
+class _Quartered(Protocol):
+    quarter: str
+
+
+Q = TypeVar("Q", bound=_Quartered)
+
+
+def in_order(rows: Iterable[Q], *, newest_first: bool = False) -> list[Q]:
+    """Frozen rows (board snapshots, publications) in the order of their quarters."""
+    return sorted(rows, key=lambda r: Quarter.parse(r.quarter), reverse=newest_first)

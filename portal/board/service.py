@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.audit.service import AuditAction, record
 from portal.board import progress, requests, risks, signoff
-from portal.board.quarters import Quarter, today
+from portal.board.quarters import Quarter, in_order, today
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.models import (
     BoardEvidence,
@@ -27,6 +27,7 @@ from portal.models import (
     SignOff,
     Submission,
     User,
+    YouSaidPublication,
 )
 from portal.submissions.lifecycle import counts_as_staff_input
 from portal.timefmt import to_local
@@ -258,8 +259,7 @@ def freeze(
 
 def snapshots(session: Session) -> list[QuarterSnapshot]:
     """Every frozen quarter, oldest first."""
-    found = list(session.scalars(select(QuarterSnapshot)))
-    return sorted(found, key=lambda s: Quarter.parse(s.quarter))
+    return in_order(session.scalars(select(QuarterSnapshot)))
 
 
 def get_snapshot(session: Session, snapshot_id: int) -> QuarterSnapshot:
@@ -269,8 +269,9 @@ def get_snapshot(session: Session, snapshot_id: int) -> QuarterSnapshot:
     return found
 
 
-def content_of(snapshot: QuarterSnapshot) -> State:
-    state: State = json.loads(snapshot.content)
+def content_of(frozen: QuarterSnapshot | YouSaidPublication) -> State:
+    """What was frozen: a board snapshot's state, or a publication's content."""
+    state: State = json.loads(frozen.content)
     return state
 
 

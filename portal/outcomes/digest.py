@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.service import AuditAction, record
-from portal.board.quarters import Quarter
+from portal.board.quarters import Quarter, in_order
 from portal.mailer import Message
 from portal.models import (
     DigestSent,
@@ -57,13 +57,10 @@ def _own_counts(session: Session, user: User) -> tuple[int, int, int]:
 def due(session: Session, service_name: str, base_url: str) -> list[Digest]:
     """The digests owed for the latest publication, one per opted-in person with
     named input who has not had this quarter's."""
-    latest = max(
-        session.scalars(select(YouSaidPublication)),
-        key=lambda p: Quarter.parse(p.quarter),
-        default=None,
-    )
-    if latest is None:
+    published = in_order(session.scalars(select(YouSaidPublication)))
+    if not published:
         return []
+    latest = published[-1]
     sent = set(
         session.scalars(
             select(DigestSent.user_id).where(DigestSent.quarter == latest.quarter)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.audit.service import AuditAction, record
 from portal.board import service as board
-from portal.board.quarters import Quarter, today
+from portal.board.quarters import Quarter, in_order, today
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.models import Area, Recommendation, User, YouSaidPublication
 from portal.summaries import service as summaries
@@ -147,8 +147,7 @@ def publish(
 
 def publications(session: Session) -> list[YouSaidPublication]:
     """Newest first."""
-    found = list(session.scalars(select(YouSaidPublication)))
-    return sorted(found, key=lambda p: Quarter.parse(p.quarter), reverse=True)
+    return in_order(session.scalars(select(YouSaidPublication)), newest_first=True)
 
 
 def get(session: Session, publication_id: int) -> YouSaidPublication:
@@ -156,11 +155,6 @@ def get(session: Session, publication_id: int) -> YouSaidPublication:
     if found is None:
         raise NotFound("There is no such publication")
     return found
-
-
-def content_of(publication: YouSaidPublication) -> Content:
-    content: Content = json.loads(publication.content)
-    return content
 
 
 def default_next_update() -> date:

@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from portal import documents
 from portal.access import Permission, requires
+from portal.board import service as board_service
 from portal.board.quarters import Quarter
 from portal.db import get_session
 from portal.downloads import attachment
@@ -39,7 +40,7 @@ def _page(found: Any, status: int = 200) -> Any:
         render_template(
             "outcomes/you_said.html",
             publication=found,
-            content=publication.content_of(found) if found else None,
+            content=board_service.content_of(found) if found else None,
             earlier=publication.publications(db),
             quarter_label=lambda key: Quarter.parse(key).label,
         ),
@@ -70,7 +71,7 @@ def briefing_docx(publication_id: int) -> Any:
         f"You said, we did: {label}",
         "What staff said about the improvement plan, and what it does about it",
     )
-    body = briefing.to_docx(publication.content_of(found), letterhead)
+    body = briefing.to_docx(board_service.content_of(found), letterhead)
     return attachment(body, f"you-said-we-did-{found.quarter.lower()}", "docx")
 
 

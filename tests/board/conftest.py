@@ -34,13 +34,14 @@ def add_action(
     start: date,
     target: date,
     status: str = "in_progress",
+    text: str = "Audit supervision records every month and report to the board.",
 ) -> PlanAction:
     action = save_action(
         session,
         planner,
         rec,
         ActionDetails(
-            action="Audit supervision records every month and report to the board.",
+            action=text,
             lead_officer="Head of Service, Children in Need",
             target_date=target,
             success_measure="Supervision happens monthly for 95% of workers.",

@@ -71,11 +71,14 @@ def _zip() -> bytes:
 
 @pytest.fixture
 def stored(app: Flask) -> Iterator[Path]:
+    """The test instance's evidence folder, empty (other tests, such as the
+    browser journey, upload files too), and emptied again afterwards."""
     folder = Path(app.instance_path) / "evidence"
     folder.mkdir(exist_ok=True)
-    before = set(folder.iterdir())
+    for path in folder.iterdir():
+        path.unlink()
     yield folder
-    for path in set(folder.iterdir()) - before:
+    for path in folder.iterdir():
         path.unlink()
 
 

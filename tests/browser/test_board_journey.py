@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from portal import charts
 from portal.demo import load_bundled_framework
 from portal.models import ActionUpdate, BoardEvidence, Recommendation, Role, SignOff
-from portal.plan.service import ActionDetails, save_action
+from tests.board.conftest import add_action
 from tests.browser.conftest import (
     check_axe,
     press_and_wait,
@@ -43,21 +43,14 @@ def test_update_evidence_and_phase_one_by_keyboard(
     rec = session.scalar(select(Recommendation).where(Recommendation.code == "LSCB-R2"))
     assert rec is not None
     start = planner.created_at.date()
-    action = save_action(
+    action = add_action(
         session,
         planner,
         rec,
-        ActionDetails(
-            action="Audit supervision records every month.",
-            lead_officer="Head of Service",
-            target_date=start + timedelta(days=90),
-            success_measure="Supervision monthly for 95% of workers.",
-            status="in_progress",
-            evidence_ids=[],
-            start_date=start - timedelta(days=90),
-        ),
+        start=start - timedelta(days=90),
+        target=start + timedelta(days=90),
+        text="Audit supervision records every month.",
     )
-    session.commit()
 
     sign_in_by_keyboard(page, lead.email, DEFAULT_PASSWORD)
     page.goto(page.base_url + f"/board/recommendations/{rec.id}")

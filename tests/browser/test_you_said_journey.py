@@ -19,7 +19,7 @@ from portal.models import (
     Role,
     Submission,
 )
-from portal.plan.service import ActionDetails, save_action
+from tests.board.conftest import add_action
 from tests.browser.conftest import (
     check_axe,
     press_and_wait,
@@ -46,21 +46,14 @@ def test_an_anonymous_item_followed_to_the_action_that_cites_it(
     rec = session.scalar(select(Recommendation).where(Recommendation.code == "LSCB-R2"))
     assert rec is not None
     start = planner.created_at.date()
-    action = save_action(
+    action = add_action(
         session,
         planner,
         rec,
-        ActionDetails(
-            action="Protect fortnightly reflective supervision in every team.",
-            lead_officer="Head of Service",
-            target_date=start + timedelta(days=90),
-            success_measure="Supervision audits at 95%.",
-            status="in_progress",
-            evidence_ids=[],
-            start_date=start - timedelta(days=90),
-        ),
+        start=start - timedelta(days=90),
+        target=start + timedelta(days=90),
+        text="Protect fortnightly reflective supervision in every team.",
     )
-    session.commit()
 
     sign_in_by_keyboard(page, writer.email, DEFAULT_PASSWORD)
     area = engagement.areas[0]
