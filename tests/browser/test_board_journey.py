@@ -14,8 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import charts
-from portal.demo import load_bundled_framework
-from portal.models import ActionUpdate, BoardEvidence, Recommendation, Role, SignOff
+from portal.demo import load_bundled_framework, seed_demo
+from portal.models import (
+    ActionUpdate,
+    BoardEvidence,
+    PlanAction,
+    Recommendation,
+    ReportRequest,
+    Risk,
+    Role,
+    SignOff,
+)
 from tests.board.conftest import add_action
 from tests.browser.conftest import (
     check_axe,
@@ -24,7 +33,7 @@ from tests.browser.conftest import (
     sign_in_by_keyboard,
     tab_to,
 )
-from tests.conftest import reload
+from tests.conftest import FAST_HASH, reload
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
@@ -142,3 +151,37 @@ def test_update_evidence_and_phase_one_by_keyboard(
     with page.expect_download() as pack:
         page.locator("a", has_text="Download the board pack").click()
     assert pack.value.suggested_filename.endswith(".docx")
+
+
+def test_the_other_board_pages_pass_axe(page: Any, session: Session) -> None:
+    """The risk, closing and answering pages, withdrawing a sign-off, and a form
+    showing its errors (as someone holding every board role)."""
+    seed_demo(session, FAST_HASH)
+    everyone = make_user(session, Role.PLANNER, Role.LEAD_OFFICER, Role.BOARD_MEMBER)
+    risk = session.scalar(select(Risk))
+    action = session.scalar(select(PlanAction))
+    assert risk is not None and action is not None
+    given = SignOff(recommendation_id=action.recommendation_id, phase=1,
+                    given_by_id=everyone.id, reason="Agreed.")  # fmt: skip
+    asked = ReportRequest(risk_id=risk.id, question="What is the recruitment plan?",
+                          due_on=risk.review_on, asked_by_id=everyone.id)  # fmt: skip
+    session.add_all([given, asked])
+    session.commit()
+    sign_in_by_keyboard(page, everyone.email, DEFAULT_PASSWORD)
+    for path, label in [
+        (f"/board/risks/{risk.id}", "a risk"),
+        (f"/board/risks/{risk.id}/edit", "reviewing a risk"),
+        (f"/board/risks/{risk.id}/close", "closing a risk"),
+        (f"/board/requests/{asked.id}/answer", "answering a request"),
+        (f"/board/sign-offs/{given.id}/withdraw", "withdrawing a sign-off"),
+    ]:
+        page.goto(page.base_url + path)
+        check_axe(page, label)
+    page.goto(page.base_url + f"/board/actions/{action.id}/update")
+    tab_to(page, "percent_complete", limit=60)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("10")
+    page.locator("button", has_text="Record the update").focus()
+    press_and_wait(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("commentary")
+    check_axe(page, "the update form with its errors")
