@@ -66,6 +66,25 @@ def is_overdue(action: PlanAction, on: date) -> bool:
 
 
 @dataclass(frozen=True)
+class Guide:
+    """What the update form tells the lead officer: the progress expected by
+    today, whether the action is overdue, and the rating the figures suggest."""
+
+    expected: int
+    overdue: bool
+    suggestion: Rag | None
+
+
+def guide(action: PlanAction, percent: int | None, status: str | None) -> Guide:
+    on = today()
+    suggestion = None
+    if percent is not None and 0 <= percent <= 100:
+        suggestion = suggest_rag(action, percent, status or action.status, on)
+    expected = expected_percent(start_of(action), action.target_date, on)
+    return Guide(round(expected), is_overdue(action, on), suggestion)
+
+
+@dataclass(frozen=True)
 class UpdateDetails:
     status: str
     percent_complete: int | None

@@ -48,7 +48,6 @@ def risk(risk_id: int) -> Any:
         requests=[
             r for r in requests.all_requests(get_session()) if r.risk_id == risk_id
         ],
-        request_form=forms.RequestForm(),
     )
 
 

@@ -18,18 +18,16 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal import privacy
 from portal.access import Permission, requires
 from portal.board import changes, evidence, forms, progress, risks, service, signoff
-from portal.board import requests as report_requests
 from portal.board.quarters import today
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import choices, db_id, save_form
-from portal.models import EvidenceKind, PlanAction, Recommendation, RoundStatus
-from portal.plan.service import get_action
+from portal.models import EvidenceKind, Recommendation, RoundStatus
+from portal.plan.service import actions_for, get_action
 from portal.rounds.service import list_rounds
 from portal.transaction import prepared, writes
 from portal.uploads import accepts_files
@@ -89,35 +87,15 @@ def find_recommendation(recommendation_id: int) -> Recommendation:
     return found
 
 
-def _recommendation_page(
-    recommendation: Recommendation, status: int = 200, **forms_: Any
-) -> Any:
-    db = get_session()
-    state = service.current_state(db, matrix())
-    rec = next(r for r in state["recommendations"] if r["id"] == recommendation.id)
-    return (
-        render_template(
-            "board/recommendation.html",
-            rec=rec,
-            updates={a["id"]: progress.history(db, a["id"]) for a in rec["actions"]},
-            sign_offs=signoff.history(db, recommendation.id),
-            standing=signoff.standing(db, recommendation.id),
-            requests=[
-                r
-                for r in report_requests.all_requests(db)
-                if r.recommendation_id == recommendation.id
-            ],
-            risks=[r for r in state["risks"] if rec["code"] in r["recommendations"]],
-            request_form=forms_.get("request_form") or forms.RequestForm(),
-        ),
-        status,
-    )
-
-
 @bp.route("/recommendations/<int:recommendation_id>")
 @requires(Permission.VIEW_BOARD)
 def recommendation(recommendation_id: int) -> Any:
-    return _recommendation_page(find_recommendation(recommendation_id))
+    return render_template(
+        "board/recommendation.html",
+        **service.recommendation_view(
+            get_session(), matrix(), find_recommendation(recommendation_id)
+        ),
+    )
 
 
 @bp.route("/actions/<int:action_id>/update", methods=["GET", "POST"])
@@ -157,25 +135,14 @@ def update(action_id: int) -> Any:
                 _anchor=f"action-{action.id}",
             )
         )
-    on = today()
-    percent = form.percent_complete.data
-    suggestion = None
-    if isinstance(percent, int) and 0 <= percent <= 100:
-        suggestion = progress.suggest_rag(
-            action, percent, form.status.data or action.status, on
-        )
     return (
         render_template(
             "board/update.html",
             action=action,
             form=form,
-            suggestion=suggestion,
-            expected=round(
-                progress.expected_percent(
-                    progress.start_of(action), action.target_date, on
-                )
+            guide=progress.guide(
+                action, form.percent_complete.data, form.status.data or None
             ),
-            overdue=progress.is_overdue(action, on),
             history=progress.history(db, action.id),
         ),
         outcome.status,
@@ -202,7 +169,7 @@ def add_evidence(recommendation_id: int) -> Any:
     rec = find_recommendation(recommendation_id)
     form = forms.EvidenceForm()
     form.action_id.choices = choices(
-        [("", "None")] + [(str(a.id), f"{a.action[:80]}") for a in rec_actions(rec)]
+        [("", "None")] + [(str(a.id), a.action[:80]) for a in actions_for(db, rec.id)]
     )
     form.round_id.choices = choices(
         [("", "None")]
@@ -251,16 +218,6 @@ def add_evidence(recommendation_id: int) -> Any:
             kinds=EvidenceKind,
         ),
         outcome.status,
-    )
-
-
-def rec_actions(rec: Recommendation) -> list[PlanAction]:
-    return list(
-        get_session().scalars(
-            select(PlanAction)
-            .where(PlanAction.recommendation_id == rec.id)
-            .order_by(PlanAction.id)
-        )
     )
 
 

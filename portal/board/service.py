@@ -210,6 +210,29 @@ def _request(asked: Any) -> dict[str, Any]:
     }
 
 
+def recommendation_view(
+    session: Session, matrix: risks.Matrix, recommendation: Recommendation
+) -> dict[str, Any]:
+    """One recommendation as the board sees it today, with its histories: each
+    action's updates, every sign-off (withdrawn ones too), requests and risks."""
+    state = current_state(session, matrix)
+    rec = next(r for r in state["recommendations"] if r["id"] == recommendation.id)
+    return {
+        "rec": rec,
+        "updates": {
+            a["id"]: progress.history(session, a["id"]) for a in rec["actions"]
+        },
+        "sign_offs": signoff.history(session, recommendation.id),
+        "standing": signoff.standing(session, recommendation.id),
+        "requests": [
+            r
+            for r in requests.all_requests(session)
+            if r.recommendation_id == recommendation.id
+        ],
+        "risks": [r for r in state["risks"] if rec["code"] in r["recommendations"]],
+    }
+
+
 def freezable(session: Session) -> list[Quarter]:
     """The quarters that may be frozen now: the current one and the one just
     ended, if neither is frozen and both come after the latest frozen quarter

@@ -57,6 +57,16 @@ def plan(session: Session) -> list[tuple[Recommendation, list[PlanAction]]]:
     return [(rec, actions.get(rec.id, [])) for rec in recommendations]
 
 
+def actions_for(session: Session, recommendation_id: int) -> list[PlanAction]:
+    return list(
+        session.scalars(
+            select(PlanAction)
+            .where(PlanAction.recommendation_id == recommendation_id)
+            .order_by(PlanAction.id)
+        )
+    )
+
+
 def evidence_choices(session: Session, recommendation_id: int) -> list[Submission]:
     """Approved input tagged to the recommendation: what an action may cite."""
     return list(
