@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from portal.models import AuditEvent, BoardEvidence, RecommendationTag, Role
 from tests.board.conftest import Board, local_today
 from tests.conftest import reload, sign_in_as
 from tests.factories import make_approved, make_open_round, make_user
+from tests.test_transactions import SHORT, held_lock
 
 PDF = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -326,3 +327,28 @@ def test_staff_voice_counts_the_rounds_approved_input(
         assert "3 approved items of staff input from Autumn staff engagement" in page
         summary = f"/summaries/recommendations/{board.rec.id}?round={engagement.id}"
         assert (summary in page) is link, "the summary link only where it opens"
+
+
+def test_a_held_lock_keeps_neither_row_nor_file_and_gives_the_words_back(
+    app: Flask,
+    make_app: Callable[..., Flask],
+    database_url: str,
+    session: Session,
+    board: Board,
+    stored: Path,
+) -> None:
+    """A second process holds the write lock while evidence is uploaded. On
+    PostgreSQL the file is already written when the insert waits: it must go
+    again when the transaction gives up."""
+    client = make_app(**SHORT).test_client()
+    sign_in_as(client, board.lead)
+    with held_lock(database_url, "board_evidence, audit_events"):
+        busy = _upload(app, client, board, PDF, "audit.pdf", "application/pdf")
+    assert busy.status_code == 503
+    assert "Case file audit, September" in busy.text, "the words come back"
+    reload(session)
+    assert session.scalar(select(func.count()).select_from(BoardEvidence)) == 0
+    assert list(stored.iterdir()) == [], "no file without its row"
+    sent = _upload(app, client, board, PDF, "audit.pdf", "application/pdf")
+    assert sent.status_code == 302
+    assert len(list(stored.iterdir())) == 1
