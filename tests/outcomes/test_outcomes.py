@@ -4,11 +4,13 @@ and the opt-in digest that says nothing about anyone else."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from docx import Document
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
@@ -208,6 +210,11 @@ def test_small_groups_are_never_shown_and_publishing_freezes_the_page(
     briefing = client.get(second + "/briefing")
     assert briefing.status_code == 200
     assert briefing.headers["Content-Disposition"].startswith("attachment;")
+    document = Document(io.BytesIO(briefing.data))
+    words = "\n".join(p.text for p in document.paragraphs)
+    assert "You said, we did" in words and "5 items of approved input" in words
+    assert "Themes: Workload (5)." in words and "Audit supervision weekly." in words
+    assert "Point 0" in words, "the chosen quote, in the briefing too"
 
 
 def test_the_digest_is_opt_in_about_own_named_input_and_sent_once(
