@@ -81,6 +81,16 @@ DEFAULTS: dict[str, Any] = {
     ],
     "RISK_IMPACT_LABELS": ["Negligible", "Minor", "Moderate", "Major", "Severe"],
     "RISK_BOARD_THRESHOLD": 15,
+    # Retention (portal/retention/purge.py, `portal purge` daily from cron). The
+    # words of input not used (withdrawn, rejected, duplicate) go after 30 days;
+    # all input's words 36 months after its round closed (counts and tags stay);
+    # drafts after 30 days; failed sign-ins after 30 days; evidence files six
+    # years after the date they are about.
+    "RETENTION_UNUSED_DAYS": 30,
+    "RETENTION_INPUT_MONTHS": 36,
+    "RETENTION_DRAFT_DAYS": 30,
+    "RETENTION_LOGIN_FAILURE_DAYS": 30,
+    "RETENTION_EVIDENCE_MONTHS": 72,
     # Number of reverse proxies in front (X-Forwarded-For/Proto trusted from them).
     "PROXY_FIX_HOPS": 0,
     "HSTS_SECONDS": 31536000,

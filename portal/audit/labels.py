@@ -31,6 +31,7 @@ SUBJECTS = {
     "setting": "Setting",
     "export": "Export",
     "audit": "Audit trail",
+    "retention": "Retention purge",
 }
 
 

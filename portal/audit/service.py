@@ -47,6 +47,8 @@ class AuditAction(enum.StrEnum):
     APPROVED_WITH_PERSONAL_DATA = "approved_with_personal_data"
     AUDIT_EXPORTED = "audit_exported"
     AUDIT_PURGE_ALLOWED = "audit_purge_allowed"
+    RETENTION_PURGE = "retention_purge"
+    LEGAL_HOLD_CHANGED = "legal_hold_changed"
     MODERATOR_SCOPE_CHANGED = "moderator_scope_changed"
     THEME_CREATED = "theme_created"
     THEME_UPDATED = "theme_updated"

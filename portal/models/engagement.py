@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -172,6 +173,11 @@ class Submission(Base):
     duplicate_of_id: Mapped[str | None] = mapped_column(String(36))
     redactions: Mapped[int] = mapped_column(Integer, default=0)
     # Safeguarding: what the lead did (the item stays out of every summary).
+    # Kept whatever the retention rules say, while an investigation or a
+    # request needs it (portal legal-hold); safeguarding escalations always are.
+    legal_hold: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     safeguarding_action: Mapped[str | None] = mapped_column(String(32))
     safeguarding_note: Mapped[str | None] = mapped_column(Text)
     safeguarding_actioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

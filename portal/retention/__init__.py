@@ -1,0 +1,1 @@
+"""Storage limitation (UK GDPR): what is kept, for how long, and its purge."""

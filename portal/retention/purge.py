@@ -1,0 +1,193 @@
+"""`portal purge`: delete or overwrite what has outlived its retention period.
+
+Rules (config `RETENTION_*`, in days or months; see docs/deployment.md):
+- withdrawn input, and input rejected or marked duplicate: its words are
+  overwritten after RETENTION_UNUSED_DAYS, with every copy (notes, drafts,
+  narratives, plan and board text, quotes, key phrases);
+- all input: its words are overwritten RETENTION_INPUT_MONTHS after its round
+  closed (the counts, tags and ratings stay, so the plan's evidence trail keeps
+  its shape);
+- drafts after RETENTION_DRAFT_DAYS unchanged; failed sign-ins after
+  RETENTION_LOGIN_FAILURE_DAYS; receipt hand-offs after a day;
+- evidence files RETENTION_EVIDENCE_MONTHS after the date they are about (the
+  record of the evidence stays, marked as removed).
+Items under legal hold are skipped: safeguarding escalations, and anything an
+administrator has put on hold (`portal legal-hold`). Re-running changes nothing
+more. Each run writes one audit row of counts, never content, and checkpoints
+the WAL so no old copy of a page stays in the log."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from portal import uploads
+from portal.audit.service import AuditAction, record
+from portal.db import checkpoint_after_commit
+from portal.models import (
+    ANSWER_FIELDS,
+    BoardEvidence,
+    Draft,
+    EngagementRound,
+    LoginFailure,
+    Quote,
+    ReceiptHandoff,
+    Submission,
+    SubmissionPhrase,
+    SubmissionStatus,
+)
+from portal.moderation.redaction import scrub_copies
+from portal.timefmt import to_utc
+
+REMOVED = "[Removed: past its retention period]"
+S = SubmissionStatus
+
+
+@dataclass(frozen=True)
+class Policy:
+    unused_days: int
+    input_months: int
+    draft_days: int
+    login_failure_days: int
+    evidence_months: int
+
+    @classmethod
+    def from_config(cls, config: Any) -> Policy:
+        return cls(
+            unused_days=int(config["RETENTION_UNUSED_DAYS"]),
+            input_months=int(config["RETENTION_INPUT_MONTHS"]),
+            draft_days=int(config["RETENTION_DRAFT_DAYS"]),
+            login_failure_days=int(config["RETENTION_LOGIN_FAILURE_DAYS"]),
+            evidence_months=int(config["RETENTION_EVIDENCE_MONTHS"]),
+        )
+
+
+@dataclass
+class Purged:
+    unused_input: int = 0
+    old_input: int = 0
+    drafts: int = 0
+    login_failures: int = 0
+    handoffs: int = 0
+    evidence_files: int = 0
+    held: int = 0
+
+
+def _months_before(day: date, months: int) -> date:
+    month = day.month - 1 - months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, 28))
+
+
+def _not_held() -> Any:
+    return (
+        Submission.legal_hold.is_(False),
+        Submission.status != S.SAFEGUARDING,
+        Submission.safeguarding_action.is_(None),
+    )
+
+
+def _overwrite(session: Session, item: Submission) -> None:
+    words = {getattr(item, f) for f in ANSWER_FIELDS} | {item.decision_note or ""}
+    words = {w for w in words if w and w != REMOVED}
+    # Every copy first, while the words are still there to find.
+    scrub_copies(session, item, words, REMOVED)
+    for name in ANSWER_FIELDS:
+        if getattr(item, name):
+            setattr(item, name, REMOVED)
+    item.decision_note = REMOVED if item.decision_note else item.decision_note
+    item.pii_flags = None
+    session.execute(delete(Quote).where(Quote.submission_id == item.id))
+    session.execute(
+        delete(SubmissionPhrase).where(SubmissionPhrase.submission_id == item.id)
+    )
+
+
+def _words_remain(fields: tuple[str, ...]) -> Any:
+    return or_(
+        *((getattr(Submission, f) != "") & (getattr(Submission, f) != REMOVED)
+          for f in fields)
+    )  # fmt: skip
+
+
+def purge(session: Session, policy: Policy, today: date, instance_path: str) -> Purged:
+    """Apply every rule as of ``today`` (the council's date)."""
+    done = Purged()
+    words = _words_remain(ANSWER_FIELDS)
+    unused_cutoff = today - timedelta(days=policy.unused_days)
+    unused = select(Submission).where(
+        words,
+        *_not_held(),
+        or_(
+            Submission.withdrawn_on <= unused_cutoff,
+            (Submission.status.in_([S.REJECTED, S.DUPLICATE]))
+            & (Submission.decided_at <= to_utc(unused_cutoff, time.max)),
+        ),
+    )
+    for item in session.scalars(unused).all():
+        _overwrite(session, item)
+        done.unused_input += 1
+    closed_before = to_utc(_months_before(today, policy.input_months), time.min)
+    old = (
+        select(Submission)
+        .join(EngagementRound, EngagementRound.id == Submission.round_id)
+        .where(words, *_not_held(), EngagementRound.closes_at < closed_before)
+    )
+    for item in session.scalars(old).all():
+        _overwrite(session, item)
+        done.old_input += 1
+    done.held = len(
+        session.scalars(
+            select(Submission.id).where(
+                words,
+                or_(
+                    Submission.legal_hold.is_(True),
+                    Submission.status == S.SAFEGUARDING,
+                    Submission.safeguarding_action.is_not(None),
+                ),
+            )
+        ).all()
+    )
+    now = to_utc(today, time.min)
+    done.drafts = _delete(
+        session, Draft, Draft.updated_at < now - timedelta(days=policy.draft_days)
+    )
+    done.login_failures = _delete(
+        session,
+        LoginFailure,
+        LoginFailure.failed_at < now - timedelta(days=policy.login_failure_days),
+    )
+    done.handoffs = _delete(
+        session, ReceiptHandoff, ReceiptHandoff.created_on < today - timedelta(days=1)
+    )
+    done.evidence_files = _evidence_files(
+        session, _months_before(today, policy.evidence_months), instance_path
+    )
+    session.flush()
+    record(session, None, AuditAction.RETENTION_PURGE, "retention", None,
+           after=asdict(done))  # fmt: skip
+    checkpoint_after_commit(session)
+    return done
+
+
+def _delete(session: Session, model: type[Any], condition: Any) -> int:
+    result = session.execute(delete(model).where(condition))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _evidence_files(session: Session, before: date, instance_path: str) -> int:
+    found = session.scalars(
+        select(BoardEvidence).where(
+            BoardEvidence.stored_name.is_not(None), BoardEvidence.effective_on < before
+        )
+    ).all()
+    for item in found:
+        assert item.stored_name is not None  # noqa: S101 - selected for it
+        uploads.remove(instance_path, item.stored_name)
+        item.stored_name = None
+        item.description = REMOVED if item.description else item.description
+    return len(found)
