@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.outcomes import routes as outcomes_routes
     from portal.pages import routes as pages_routes
     from portal.plan import routes as plan_routes
+    from portal.retention import routes as rights_routes
     from portal.rounds import routes as rounds_routes
     from portal.submissions import lifecycle  # noqa: F401 - anonymity hooks
     from portal.summaries import routes as summaries_routes
@@ -98,6 +99,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         plan_routes.bp,
         board_routes.bp,
         outcomes_routes.bp,
+        rights_routes.bp,
     ):
         app.register_blueprint(blueprint)
     throttle.apply_limits(app)

@@ -10,6 +10,7 @@ from flask import Response
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
     "md": "text/markdown; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

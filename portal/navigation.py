@@ -68,6 +68,12 @@ NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
     ),
     (Permission.VIEW_AUDIT, "audit.index", "Audit", ("audit.",)),
     (
+        Permission.MANAGE_USERS,
+        "rights.erasure_requests",
+        "Erasure",
+        ("rights.erasure_requests",),
+    ),
+    (
         Permission.USE_PORTAL,
         "accounts.change_password",
         "Your account",

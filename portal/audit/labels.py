@@ -32,6 +32,7 @@ SUBJECTS = {
     "export": "Export",
     "audit": "Audit trail",
     "retention": "Retention purge",
+    "erasure_request": "Request to erase input",
 }
 
 

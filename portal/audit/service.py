@@ -49,6 +49,8 @@ class AuditAction(enum.StrEnum):
     AUDIT_PURGE_ALLOWED = "audit_purge_allowed"
     RETENTION_PURGE = "retention_purge"
     LEGAL_HOLD_CHANGED = "legal_hold_changed"
+    ERASURE_REQUESTED = "erasure_requested"
+    ERASURE_CARRIED_OUT = "erasure_carried_out"
     MODERATOR_SCOPE_CHANGED = "moderator_scope_changed"
     THEME_CREATED = "theme_created"
     THEME_UPDATED = "theme_updated"

@@ -58,7 +58,7 @@ from portal.models.framework import (
     Recommendation,
     recommendation_areas,
 )
-from portal.models.outcomes import DigestSent, YouSaidPublication
+from portal.models.outcomes import DigestSent, ErasureRequest, YouSaidPublication
 from portal.models.plan import (
     ActionStatus,
     PlanAction,
@@ -75,6 +75,7 @@ from portal.models.tagging import (
 )
 
 __all__ = [
+    "ErasureRequest",
     "DigestSent",
     "YouSaidPublication",
     "ActionUpdate",

@@ -1,4 +1,5 @@
-"""Closing the loop: what staff are told became of their input. "You said, we did"
+"""Closing the loop, and people's rights over their input: what staff are told
+became of it, and requests to erase it. "You said, we did"
 publications are frozen like the board's snapshots (migration 0013); named
 contributors may opt in to a quarterly digest about their own input."""
 
@@ -6,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
 
@@ -37,3 +38,23 @@ class DigestSent(Base):
     )
     quarter: Mapped[str] = mapped_column(String(7), primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ErasureRequest(Base):
+    """A named contributor asks for the words of their named input to be erased;
+    an administrator carries it out. Anonymous input cannot be asked for: nothing
+    links it to anyone."""
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    erased: Mapped[int] = mapped_column(Integer, default=0)
+    kept_on_hold: Mapped[int] = mapped_column(Integer, default=0)
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")

@@ -44,6 +44,7 @@ from portal.moderation.redaction import scrub_copies
 from portal.timefmt import to_utc
 
 REMOVED = "[Removed: past its retention period]"
+ERASED = "[Erased at its writer's request]"
 S = SubmissionStatus
 
 
@@ -83,7 +84,7 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, 28))
 
 
-def _not_held() -> Any:
+def not_held() -> Any:
     return (
         Submission.legal_hold.is_(False),
         Submission.status != S.SAFEGUARDING,
@@ -91,15 +92,27 @@ def _not_held() -> Any:
     )
 
 
-def _overwrite(session: Session, item: Submission) -> None:
+def overwrite_words(session: Session, item: Submission, marker: str) -> None:
+    """Overwrite an item's words with ``marker``, and every copy of them (notes,
+    drafts, narratives, plan and board text); drop its quotes and key phrases.
+    Its counts, tags and rating stay."""
     words = {getattr(item, f) for f in ANSWER_FIELDS} | {item.decision_note or ""}
-    words = {w for w in words if w and w != REMOVED}
+    # Fragments copied on their own: the chosen quotes (what planners paste into
+    # narratives and evidence) and the spans the personal-data check flagged.
+    words |= set(
+        session.scalars(select(Quote.text).where(Quote.submission_id == item.id))
+    )
+    for flag in item.pii_flags or []:
+        if flag.get("field") in ANSWER_FIELDS:
+            answer = getattr(item, str(flag["field"])) or ""
+            words.add(answer[int(flag["start"]) : int(flag["end"])])
+    words = {w for w in words if w and w not in (REMOVED, ERASED)}
     # Every copy first, while the words are still there to find.
-    scrub_copies(session, item, words, REMOVED)
+    scrub_copies(session, item, words, marker)
     for name in ANSWER_FIELDS:
         if getattr(item, name):
-            setattr(item, name, REMOVED)
-    item.decision_note = REMOVED if item.decision_note else item.decision_note
+            setattr(item, name, marker)
+    item.decision_note = marker if item.decision_note else item.decision_note
     item.pii_flags = None
     session.execute(delete(Quote).where(Quote.submission_id == item.id))
     session.execute(
@@ -107,21 +120,18 @@ def _overwrite(session: Session, item: Submission) -> None:
     )
 
 
-def _words_remain(fields: tuple[str, ...]) -> Any:
-    return or_(
-        *((getattr(Submission, f) != "") & (getattr(Submission, f) != REMOVED)
-          for f in fields)
-    )  # fmt: skip
+def words_remain(fields: tuple[str, ...] = ANSWER_FIELDS) -> Any:
+    return or_(*(getattr(Submission, f).not_in(["", REMOVED, ERASED]) for f in fields))
 
 
 def purge(session: Session, policy: Policy, today: date, instance_path: str) -> Purged:
     """Apply every rule as of ``today`` (the council's date)."""
     done = Purged()
-    words = _words_remain(ANSWER_FIELDS)
+    words = words_remain()
     unused_cutoff = today - timedelta(days=policy.unused_days)
     unused = select(Submission).where(
         words,
-        *_not_held(),
+        *not_held(),
         or_(
             Submission.withdrawn_on <= unused_cutoff,
             (Submission.status.in_([S.REJECTED, S.DUPLICATE]))
@@ -129,16 +139,16 @@ def purge(session: Session, policy: Policy, today: date, instance_path: str) -> 
         ),
     )
     for item in session.scalars(unused).all():
-        _overwrite(session, item)
+        overwrite_words(session, item, REMOVED)
         done.unused_input += 1
     closed_before = to_utc(_months_before(today, policy.input_months), time.min)
     old = (
         select(Submission)
         .join(EngagementRound, EngagementRound.id == Submission.round_id)
-        .where(words, *_not_held(), EngagementRound.closes_at < closed_before)
+        .where(words, *not_held(), EngagementRound.closes_at < closed_before)
     )
     for item in session.scalars(old).all():
-        _overwrite(session, item)
+        overwrite_words(session, item, REMOVED)
         done.old_input += 1
     done.held = len(
         session.scalars(

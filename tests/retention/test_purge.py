@@ -132,10 +132,19 @@ def test_drafts_failed_sign_ins_and_evidence_files_expire(
     (folder / stored).write_bytes(b"%PDF-1.4 old audit")
     rec = session.scalar(select(Recommendation))
     assert rec is not None
-    session.add(BoardEvidence(recommendation_id=rec.id, kind="activity",
-                              title="Old audit", description="Detail", link=None,
-                              stored_name=stored, file_name="audit.pdf",
-                              effective_on=date(DAY.year - 6, DAY.month - 1, 1)))  # fmt: skip
+    session.add(
+        BoardEvidence(
+            recommendation_id=rec.id,
+            kind="activity",
+            title="Old audit",
+            description="Detail",
+            link=None,
+            stored_name=stored,
+            file_name="audit.pdf",
+            effective_on=date(DAY.year - 6, DAY.month - 1, 1),
+        )
+    )
+    # fmt: skip
     session.commit()
     done = _run(app, session, DAY)
     assert (done.drafts, done.login_failures, done.evidence_files) == (1, 1, 1)
