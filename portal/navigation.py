@@ -64,6 +64,7 @@ NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
             "accounts.team",
             "accounts.role_groups",
             "feedback.edit_notice",
+            "pages.edit_notices",
         ),
     ),
     (Permission.VIEW_AUDIT, "audit.index", "Audit", ("audit.",)),

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from portal.audit.service import AuditAction, record
 from portal.errors import InvalidInput
-from portal.models import Setting, User, utcnow
+from portal.models import Setting, User
+from portal.pages.notices import save_text
 from portal.sanitise import plain_text
 
 KEY = "safeguarding_notice"
@@ -28,15 +28,4 @@ def change(session: Session, actor: User, text: str) -> None:
     text = plain_text(text)
     if not text:
         raise InvalidInput("Enter the notice text", field="text")
-    setting = session.get(Setting, KEY)
-    before = setting.value if setting else DEFAULT
-    if before == text:
-        return
-    if setting is None:
-        session.add(Setting(key=KEY, value=text))
-    else:
-        setting.value, setting.updated_at = text, utcnow()
-    session.flush()
-    record(session, actor, AuditAction.SETTING_CHANGED, "setting", KEY,
-           before={"characters": len(before)},
-           after={"characters": len(text)})  # fmt: skip
+    save_text(session, actor, KEY, text, DEFAULT)

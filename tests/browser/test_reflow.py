@@ -20,6 +20,7 @@ PAGES = ["/", "/feedback", "/feedback/mine", "/feedback/receipt", "/moderation",
          "/admin/users", "/admin/teams", "/admin/role-groups", "/admin/audit",
          "/admin/glossary", "/board", "/board/risks", "/board/requests",
          "/board/quarters", "/board/risks/new", "/you-said", "/account/digest",
+         "/account/my-data", "/admin/erasure-requests", "/admin/notices",
          "/framework", "/rounds", "/privacy", "/accessibility"]  # fmt: skip
 
 
