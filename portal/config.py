@@ -91,6 +91,11 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_DRAFT_DAYS": 30,
     "RETENTION_LOGIN_FAILURE_DAYS": 30,
     "RETENTION_EVIDENCE_MONTHS": 72,
+    # The audit trail: sign-in and sign-out records after a year, the export log
+    # after two, everything else after six (the chain stays verifiable).
+    "RETENTION_SIGN_IN_DAYS": 365,
+    "RETENTION_EXPORT_LOG_DAYS": 730,
+    "RETENTION_AUDIT_YEARS": 6,
     # Number of reverse proxies in front (X-Forwarded-For/Proto trusted from them).
     "PROXY_FIX_HOPS": 0,
     "HSTS_SECONDS": 31536000,

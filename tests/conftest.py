@@ -25,6 +25,7 @@ from portal import create_app, db
 from portal.demo import load_bundled_framework
 from portal.models import (
     AuditEvent,
+    AuditGap,
     AuditMaintenance,
     Base,
     EngagementRound,
@@ -105,6 +106,7 @@ def _empty_database(request: pytest.FixtureRequest) -> Iterator[None]:
         # The audit table refuses deletes unless a purge is allowed (migration 0003).
         connection.execute(insert(AuditMaintenance).values(purge_allowed=True))
         connection.execute(delete(AuditEvent))
+        connection.execute(delete(AuditGap))  # guarded by the same flag (0016)
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
         # What migration 0010 seeds, so every test starts from a fresh install.

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, AuditMaintenance, User, utcnow
+from portal.models import AuditEvent, AuditGap, AuditMaintenance, User, utcnow
 
 CHAIN_LOCK = 4_815_162_342  # advisory lock key for the audit chain (PostgreSQL)
 
@@ -244,15 +244,72 @@ def verify_chain(session: Session) -> Iterator[ChainProblem]:
     version, are reported too: such a database is for development only.)"""
     key = session_key(session)
     previous: str | None = None
+    gaps = _gaps(session)
+    gap = next(gaps, None)
     rows = session.scalars(
         select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)
     )
     for event in rows:
+        # Across rows the retention purge removed, by the links it kept of them.
+        while gap is not None and gap.id < event.id:
+            if gap.prev_hash != previous:
+                yield ChainProblem(
+                    gap.id, "a purged row does not follow the row before it"
+                )
+            previous, gap = gap.row_hash, next(gaps, None)
         if event.prev_hash != previous:
             yield ChainProblem(event.id, "does not follow the row before it")
         if event.row_hash != chain_hash(event.prev_hash, event, key):
             yield ChainProblem(event.id, "its content has changed since it was written")
         previous = event.row_hash
+
+
+def _gaps(session: Session, batch: int = 1000) -> Iterator[AuditGap]:
+    """The purged rows' links in id order, a batch at a time (keyset)."""
+    after = 0
+    while True:
+        found = list(
+            session.scalars(
+                select(AuditGap).where(AuditGap.id > after).order_by(AuditGap.id)
+                .limit(batch)
+            )
+        )  # fmt: skip
+        yield from found
+        if len(found) < batch:
+            return
+        after = found[-1].id
+
+
+def purge_rows(session: Session, condition: Any, batch: int = 1000) -> int:
+    """Delete the audit rows matching ``condition`` for the retention purge,
+    keeping each one's chain links (no content) in audit_gaps, so the chain still
+    verifies and any other removal still shows. The guard is lifted (and that is
+    audited) only for this transaction, and put back before it commits."""
+    if session.scalar(select(AuditEvent.id).where(condition).limit(1)) is None:
+        return 0
+    guard = allow_purge(session, None)
+    removed = 0
+    while True:
+        found = list(
+            session.scalars(
+                select(AuditEvent).where(condition).order_by(AuditEvent.id)
+                .limit(batch)
+            )
+        )  # fmt: skip
+        for event in found:
+            session.add(
+                AuditGap(
+                    id=event.id, prev_hash=event.prev_hash, row_hash=event.row_hash
+                )
+            )
+            session.delete(event)
+        session.flush()
+        removed += len(found)
+        if len(found) < batch:
+            break
+    session.delete(guard)
+    session.flush()
+    return removed
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from portal.models.accounts import (
 )
 from portal.models.audit import (
     AuditEvent,
+    AuditGap,
     AuditMaintenance,
 )
 from portal.models.base import (
@@ -75,6 +76,7 @@ from portal.models.tagging import (
 )
 
 __all__ = [
+    "AuditGap",
     "ErasureRequest",
     "DigestSent",
     "YouSaidPublication",

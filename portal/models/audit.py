@@ -44,3 +44,15 @@ class AuditMaintenance(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     purge_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditGap(Base):
+    """The chain links of an audit row deleted by the retention purge: its id and
+    hashes, no content. `verify-audit` walks across them, so a row removed any
+    other way still shows as a break."""
+
+    __tablename__ = "audit_gaps"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))

@@ -10,7 +10,10 @@ Rules (config `RETENTION_*`, in days or months; see docs/deployment.md):
 - drafts after RETENTION_DRAFT_DAYS unchanged; failed sign-ins after
   RETENTION_LOGIN_FAILURE_DAYS; receipt hand-offs after a day;
 - evidence files RETENTION_EVIDENCE_MONTHS after the date they are about (the
-  record of the evidence stays, marked as removed).
+  record of the evidence stays, marked as removed);
+- audit rows: sign-ins and sign-outs after RETENTION_SIGN_IN_DAYS, the export
+  log after RETENTION_EXPORT_LOG_DAYS, everything after RETENTION_AUDIT_YEARS,
+  keeping each row's chain links so `verify-audit` still holds.
 Items under legal hold are skipped: safeguarding escalations, and anything an
 administrator has put on hold (`portal legal-hold`). Re-running changes nothing
 more. Each run writes one audit row of counts, never content, and checkpoints
@@ -19,17 +22,18 @@ the WAL so no old copy of a page stays in the log."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from portal import uploads
-from portal.audit.service import AuditAction, record
+from portal.audit.service import AuditAction, purge_rows, record
 from portal.db import checkpoint_after_commit
 from portal.models import (
     ANSWER_FIELDS,
+    AuditEvent,
     BoardEvidence,
     Draft,
     EngagementRound,
@@ -55,6 +59,9 @@ class Policy:
     draft_days: int
     login_failure_days: int
     evidence_months: int
+    sign_in_days: int = 365
+    export_log_days: int = 730
+    audit_years: int = 6
 
     @classmethod
     def from_config(cls, config: Any) -> Policy:
@@ -64,6 +71,9 @@ class Policy:
             draft_days=int(config["RETENTION_DRAFT_DAYS"]),
             login_failure_days=int(config["RETENTION_LOGIN_FAILURE_DAYS"]),
             evidence_months=int(config["RETENTION_EVIDENCE_MONTHS"]),
+            sign_in_days=int(config["RETENTION_SIGN_IN_DAYS"]),
+            export_log_days=int(config["RETENTION_EXPORT_LOG_DAYS"]),
+            audit_years=int(config["RETENTION_AUDIT_YEARS"]),
         )
 
 
@@ -75,6 +85,7 @@ class Purged:
     login_failures: int = 0
     handoffs: int = 0
     evidence_files: int = 0
+    audit_rows: int = 0
     held: int = 0
 
 
@@ -177,11 +188,30 @@ def purge(session: Session, policy: Policy, today: date, instance_path: str) -> 
     done.evidence_files = _evidence_files(
         session, _months_before(today, policy.evidence_months), instance_path
     )
+    done.audit_rows = _audit_rows(session, policy, now)
     session.flush()
     record(session, None, AuditAction.RETENTION_PURGE, "retention", None,
            after=asdict(done))  # fmt: skip
     checkpoint_after_commit(session)
     return done
+
+
+SIGN_IN_ACTIONS = (AuditAction.SIGNED_IN, AuditAction.SIGNED_OUT)
+EXPORT_ACTIONS = (AuditAction.DATA_EXPORTED, AuditAction.AUDIT_EXPORTED)
+
+
+def _audit_rows(session: Session, policy: Policy, now: datetime) -> int:
+    when = AuditEvent.occurred_at
+    return purge_rows(
+        session,
+        or_(
+            when < now - timedelta(days=365 * policy.audit_years),
+            AuditEvent.action.in_(SIGN_IN_ACTIONS)
+            & (when < now - timedelta(days=policy.sign_in_days)),
+            AuditEvent.action.in_(EXPORT_ACTIONS)
+            & (when < now - timedelta(days=policy.export_log_days)),
+        ),
+    )
 
 
 def _delete(session: Session, model: type[Any], condition: Any) -> int:
