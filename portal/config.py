@@ -83,7 +83,8 @@ DEFAULTS: dict[str, Any] = {
     "RISK_BOARD_THRESHOLD": 15,
     # Retention (portal/retention/purge.py, `portal purge` daily from cron). The
     # words of input not used (withdrawn, rejected, duplicate) go after 30 days;
-    # all input's words 36 months after its round closed (counts and tags stay);
+    # all input's words 36 months after the plan's last target date and its round
+    # closed (counts and tags stay);
     # drafts after 30 days; failed sign-ins after 30 days; evidence files six
     # years after the date they are about.
     "RETENTION_UNUSED_DAYS": 30,

@@ -4,9 +4,9 @@ Rules (config `RETENTION_*`, in days or months; see docs/deployment.md):
 - withdrawn input, and input rejected or marked duplicate: its words are
   overwritten after RETENTION_UNUSED_DAYS, with every copy (notes, drafts,
   narratives, plan and board text, quotes, key phrases);
-- all input: its words are overwritten RETENTION_INPUT_MONTHS after its round
-  closed (the counts, tags and ratings stay, so the plan's evidence trail keeps
-  its shape);
+- all input: its words are overwritten RETENTION_INPUT_MONTHS after the plan's
+  life (its last target date) and after its own round closed (the counts, tags
+  and ratings stay, so the plan's evidence trail keeps its shape);
 - drafts after RETENTION_DRAFT_DAYS unchanged; failed sign-ins after
   RETENTION_LOGIN_FAILURE_DAYS; receipt hand-offs after a day;
 - evidence files RETENTION_EVIDENCE_MONTHS after the date they are about (the
@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal import uploads
@@ -38,6 +38,7 @@ from portal.models import (
     Draft,
     EngagementRound,
     LoginFailure,
+    PlanAction,
     Quote,
     ReceiptHandoff,
     Submission,
@@ -152,15 +153,20 @@ def purge(session: Session, policy: Policy, today: date, instance_path: str) -> 
     for item in session.scalars(unused).all():
         overwrite_words(session, item, REMOVED)
         done.unused_input += 1
-    closed_before = to_utc(_months_before(today, policy.input_months), time.min)
-    old = (
-        select(Submission)
-        .join(EngagementRound, EngagementRound.id == Submission.round_id)
-        .where(words, *not_held(), EngagementRound.closes_at < closed_before)
-    )
-    for item in session.scalars(old).all():
-        overwrite_words(session, item, REMOVED)
-        done.old_input += 1
+    # Input is kept for the plan's life (to its last target date) plus the
+    # period, and never less than the period after its own round closed.
+    since = _months_before(today, policy.input_months)
+    plan_ends = session.scalar(select(func.max(PlanAction.target_date)))
+    if plan_ends is None or plan_ends < since:
+        closed_before = to_utc(since, time.min)
+        old = (
+            select(Submission)
+            .join(EngagementRound, EngagementRound.id == Submission.round_id)
+            .where(words, *not_held(), EngagementRound.closes_at < closed_before)
+        )
+        for item in session.scalars(old).all():
+            overwrite_words(session, item, REMOVED)
+            done.old_input += 1
     done.held = len(
         session.scalars(
             select(Submission.id).where(

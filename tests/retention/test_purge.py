@@ -18,6 +18,7 @@ from portal.models import (
     Draft,
     EngagementRound,
     LoginFailure,
+    PlanAction,
     Quote,
     Recommendation,
     Role,
@@ -104,6 +105,21 @@ def test_input_words_go_36_months_after_the_round_closed(
     just_before = date(closed.year + 3, closed.month, 1)
     assert _run(app, session, just_before).old_input == 0
     later = date(closed.year + 3, closed.month, 28) + timedelta(days=5)
+    # While the plan runs, plus the period, its evidence keeps its words.
+    rec = session.scalar(select(Recommendation))
+    assert rec is not None
+    action = PlanAction(
+        recommendation_id=rec.id,
+        action="Audit",
+        lead_officer="Lead",
+        success_measure="Audits",
+        target_date=later - timedelta(days=30),
+    )
+    session.add(action)
+    session.commit()
+    assert _run(app, session, later).old_input == 0, "the plan ended a month ago"
+    action.target_date = date(later.year - 3, later.month, 1) - timedelta(days=31)
+    session.commit()
     assert _run(app, session, later).old_input == 1
     reload(session)
     kept = session.get(Submission, item.id)
