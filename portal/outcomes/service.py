@@ -141,23 +141,42 @@ def outcomes_of(
     return found
 
 
-def _tags(session: Session, found: dict[str, Outcome], used: list[str]) -> None:
+@dataclass
+class Tags:
+    recommendations: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    themes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def tags_of(session: Session, ids: list[str]) -> Tags:
+    """The recommendations (code, text) and themes each item is tagged to, in
+    framework and name order: two queries whatever the number of items."""
+    found = Tags()
     for submission_id, code, text in session.execute(
         select(
             RecommendationTag.submission_id, Recommendation.code, Recommendation.text
         )
         .join(Recommendation, Recommendation.id == RecommendationTag.recommendation_id)
-        .where(RecommendationTag.submission_id.in_(used))
+        .where(RecommendationTag.submission_id.in_(ids))
         .order_by(Recommendation.inspection_id, Recommendation.position)
     ):
-        found[submission_id].recommendations.append((code, text))
+        found.recommendations.setdefault(submission_id, []).append((code, text))
     for submission_id, name in session.execute(
         select(ThemeTag.submission_id, Theme.name)
         .join(Theme, Theme.id == ThemeTag.theme_id)
-        .where(ThemeTag.submission_id.in_(used))
+        .where(ThemeTag.submission_id.in_(ids))
         .order_by(Theme.name)
     ):
-        found[submission_id].themes.append(name)
+        found.themes.setdefault(submission_id, []).append(name)
+    return found
+
+
+def _tags(session: Session, found: dict[str, Outcome], used: list[str]) -> None:
+    tags = tags_of(session, used)
+    for submission_id in used:
+        found[submission_id].recommendations = tags.recommendations.get(
+            submission_id, []
+        )
+        found[submission_id].themes = tags.themes.get(submission_id, [])
 
 
 def _citing_actions(

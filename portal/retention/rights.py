@@ -20,16 +20,13 @@ from portal.models import (
     AuditEvent,
     Draft,
     ErasureRequest,
-    Recommendation,
-    RecommendationTag,
     Submission,
     SubmissionKind,
-    Theme,
-    ThemeTag,
     User,
     utcnow,
 )
 from portal.moderation.service import REJECT_REASONS
+from portal.outcomes.service import tags_of
 from portal.retention.purge import ERASED, not_held, overwrite_words, words_remain
 from portal.submissions.lifecycle import status_label
 from portal.timefmt import local_timestamp
@@ -47,21 +44,7 @@ def my_data(session: Session, user: User) -> dict[str, Any]:
             select(Submission).where(*_named(user)).order_by(Submission.submitted_on)
         )
     )
-    ids = [i.id for i in items]
-    tags: dict[str, list[str]] = {}
-    for submission_id, code in session.execute(
-        select(RecommendationTag.submission_id, Recommendation.code)
-        .join(Recommendation, Recommendation.id == RecommendationTag.recommendation_id)
-        .where(RecommendationTag.submission_id.in_(ids))
-    ):
-        tags.setdefault(submission_id, []).append(code)
-    themes: dict[str, list[str]] = {}
-    for submission_id, name in session.execute(
-        select(ThemeTag.submission_id, Theme.name)
-        .join(Theme, Theme.id == ThemeTag.theme_id)
-        .where(ThemeTag.submission_id.in_(ids))
-    ):
-        themes.setdefault(submission_id, []).append(name)
+    tags = tags_of(session, [i.id for i in items])
     return {
         "account": {
             "email": user.email,
@@ -85,8 +68,10 @@ def my_data(session: Session, user: User) -> dict[str, Any]:
                 "role": item.role_group.name if item.role_group else None,
                 "reason_not_used": REJECT_REASONS.get(item.reject_reason or ""),
                 "moderators_note_to_you": item.decision_note,
-                "recommendations": sorted(tags.get(item.id, [])),
-                "themes": sorted(themes.get(item.id, [])),
+                "recommendations": [
+                    code for code, _ in tags.recommendations.get(item.id, [])
+                ],
+                "themes": tags.themes.get(item.id, []),
             }
             for item in items
         ],
