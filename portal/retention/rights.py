@@ -106,6 +106,16 @@ def open_request(session: Session, user: User) -> ErasureRequest | None:
     )
 
 
+def latest_request(session: Session, user: User) -> ErasureRequest | None:
+    """The person's newest request, open or done: what their page tells them."""
+    return session.scalar(
+        select(ErasureRequest)
+        .where(ErasureRequest.user_id == user.id)
+        .order_by(ErasureRequest.id.desc())
+        .limit(1)
+    )
+
+
 def request_erasure(session: Session, actor: User) -> ErasureRequest:
     if open_request(session, actor) is not None:
         raise Conflict("You have already asked: an administrator will carry it out")

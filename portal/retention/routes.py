@@ -28,7 +28,7 @@ def my_data() -> Any:
     return render_template(
         "retention/my_data.html",
         data=rights.my_data(db, me),
-        asked=rights.open_request(db, me),
+        asked=rights.latest_request(db, me),
         form=forms.AskErasureForm(),
     )
 
@@ -55,7 +55,7 @@ def ask_erasure() -> Any:
     if outcome.saved:
         flash(
             "Your request has been sent. An administrator will erase the words of "
-            "your named input and tell you when it is done.",
+            "your named input; this page will say when it is done.",
             "success",
         )
     else:

@@ -140,3 +140,6 @@ def test_erasure_overwrites_every_copy_keeps_holds_and_leaves_no_trace(
             assert b"Peregrine" not in database_file_bytes(part), part
     twice = client.post(f"/admin/erasure-requests/{asked.id}", follow_redirects=True)
     assert "already been carried out" in twice.text
+    sign_in_as(client, writer)  # type: ignore[arg-type]
+    told = client.get("/account/my-data").text
+    assert "the words of 1 item were erased, and 1 is kept" in told
