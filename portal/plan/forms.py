@@ -65,6 +65,8 @@ class ActionForm(FlaskForm):
     )
     status = RadioField(
         "Status",
+        description="Once the board has progress for an action, its status and "
+        "its completion are recorded as quarterly updates on the board.",
         widget=GovRadioInput(),
         choices=choices((s.value, s.label) for s in ActionStatus),
         default=ActionStatus.NOT_STARTED.value,

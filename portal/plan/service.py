@@ -16,6 +16,7 @@ from portal.audit.service import AuditAction, record
 from portal.errors import InvalidInput, NotFound
 from portal.models import (
     ActionStatus,
+    ActionUpdate,
     PlanAction,
     Recommendation,
     RecommendationTag,
@@ -114,6 +115,31 @@ def _evidence(
     return [allowed[i] for i in sorted(wanted)]
 
 
+def _check_status_change(
+    session: Session, action: PlanAction | None, status: str
+) -> None:
+    """Completion, and any status once progress is reported, go through the
+    board's quarterly update, which records the reason and the rating: the plan
+    form must not be a way round it."""
+    current = action.status if action is not None else None
+    if status == current:
+        return
+    if status == ActionStatus.COMPLETE:
+        raise InvalidInput(
+            "Record the completion as a quarterly update on the board, with the "
+            "evidence that it is complete",
+            field="status",
+        )
+    if action is not None and session.scalar(
+        select(ActionUpdate.id).where(ActionUpdate.action_id == action.id).limit(1)
+    ):
+        raise InvalidInput(
+            "This action's status now comes from its quarterly updates: record an "
+            "update on the board",
+            field="status",
+        )
+
+
 def save_action(
     session: Session,
     actor: User,
@@ -134,6 +160,7 @@ def save_action(
         )
     if details.status not in {s.value for s in ActionStatus}:
         raise InvalidInput("Select a status", field="status")
+    _check_status_change(session, action, details.status)
     if details.start_date is not None and details.start_date > details.target_date:
         raise InvalidInput(
             "The start date must be on or before the target date", field="start_date"

@@ -144,3 +144,29 @@ def test_an_overdue_action_needs_its_remedial_step(
     board_page = client.get("/board").text
     assert "Overdue actions (1)" in board_page
     assert "Agency staff until May." in board_page
+
+
+def test_the_plan_form_is_no_way_round_the_quarterly_update(
+    client: FlaskClient, session: Session, board: Board
+) -> None:
+    sign_in_as(client, board.planner)
+    url = f"/plan/actions/{board.action.id}"
+    plan = {
+        "action": board.action.action,
+        "lead_officer": board.action.lead_officer,
+        "start_date": ["1", "1", "2026"],
+        "target_date": ["1", "1", "2028"],
+        "success_measure": board.action.success_measure,
+    }
+    done = client.post(url, data={**plan, "status": "complete"})
+    assert done.status_code == 400
+    assert "Record the completion as a quarterly update" in done.text
+    assert client.post(url, data={**plan, "status": "at_risk"}).status_code == 302
+    sign_in_as(client, board.lead)
+    client.post(f"/board/actions/{board.action.id}/update", data=_update())
+    sign_in_as(client, board.planner)
+    moved = client.post(url, data={**plan, "status": "not_started"})
+    assert "status now comes from its quarterly updates" in moved.text
+    reload(session)
+    action = session.get(PlanAction, board.action.id)
+    assert action is not None and action.status == "in_progress"
