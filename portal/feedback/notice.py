@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal.errors import InvalidInput
-from portal.models import Setting, User
-from portal.pages.notices import save_text
+from portal.models import User
+from portal.pages import notices
 from portal.sanitise import plain_text
 
 KEY = "safeguarding_notice"
@@ -20,12 +20,11 @@ DEFAULT = (
 
 
 def current(session: Session) -> str:
-    setting = session.get(Setting, KEY)
-    return setting.value if setting else DEFAULT
+    return notices.current(session, KEY, DEFAULT)
 
 
 def change(session: Session, actor: User, text: str) -> None:
     text = plain_text(text)
     if not text:
         raise InvalidInput("Enter the notice text", field="text")
-    save_text(session, actor, KEY, text, DEFAULT)
+    notices.save_text(session, actor, KEY, text, DEFAULT)

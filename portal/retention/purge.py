@@ -23,14 +23,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from portal import uploads
 from portal.audit.service import AuditAction, purge_rows, record
-from portal.db import checkpoint_after_commit
+from portal.db import after_commit, checkpoint_after_commit
 from portal.models import (
     ANSWER_FIELDS,
     AuditEvent,
@@ -96,12 +97,17 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, 28))
 
 
-def not_held() -> Any:
-    return (
-        Submission.legal_hold.is_(False),
-        Submission.status != S.SAFEGUARDING,
-        Submission.safeguarding_action.is_(None),
+def held() -> Any:
+    """Kept whatever the rules say: on legal hold, or a safeguarding escalation."""
+    return or_(
+        Submission.legal_hold.is_(True),
+        Submission.status == S.SAFEGUARDING,
+        Submission.safeguarding_action.is_not(None),
     )
+
+
+def not_held() -> Any:
+    return not_(held())
 
 
 def overwrite_words(session: Session, item: Submission, marker: str) -> None:
@@ -143,7 +149,7 @@ def purge(session: Session, policy: Policy, today: date, instance_path: str) -> 
     unused_cutoff = today - timedelta(days=policy.unused_days)
     unused = select(Submission).where(
         words,
-        *not_held(),
+        not_held(),
         or_(
             Submission.withdrawn_on <= unused_cutoff,
             (Submission.status.in_([S.REJECTED, S.DUPLICATE]))
@@ -162,23 +168,12 @@ def purge(session: Session, policy: Policy, today: date, instance_path: str) -> 
         old = (
             select(Submission)
             .join(EngagementRound, EngagementRound.id == Submission.round_id)
-            .where(words, *not_held(), EngagementRound.closes_at < closed_before)
+            .where(words, not_held(), EngagementRound.closes_at < closed_before)
         )
         for item in session.scalars(old).all():
             overwrite_words(session, item, REMOVED)
             done.old_input += 1
-    done.held = len(
-        session.scalars(
-            select(Submission.id).where(
-                words,
-                or_(
-                    Submission.legal_hold.is_(True),
-                    Submission.status == S.SAFEGUARDING,
-                    Submission.safeguarding_action.is_not(None),
-                ),
-            )
-        ).all()
-    )
+    done.held = len(session.scalars(select(Submission.id).where(words, held())).all())
     now = to_utc(today, time.min)
     done.drafts = _delete(
         session, Draft, Draft.updated_at < now - timedelta(days=policy.draft_days)
@@ -232,8 +227,9 @@ def _evidence_files(session: Session, before: date, instance_path: str) -> int:
         )
     ).all()
     for item in found:
-        assert item.stored_name is not None  # noqa: S101 - selected for it
-        uploads.remove(instance_path, item.stored_name)
-        item.stored_name = None
+        stored, item.stored_name = item.stored_name, None
         item.description = REMOVED if item.description else item.description
+        # Removed once the row no longer points at it: a purge that fails to
+        # commit must not leave evidence pointing at a missing file.
+        after_commit(session, partial(uploads.remove, instance_path, str(stored)))
     return len(found)

@@ -148,7 +148,7 @@ def carry_out(session: Session, actor: User, request_id: int) -> ErasureRequest:
     user = asked.user
     erased = 0
     for item in session.scalars(
-        select(Submission).where(*_named(user), *not_held(), words_remain())
+        select(Submission).where(*_named(user), not_held(), words_remain())
     ).all():
         overwrite_words(session, item, ERASED)
         erased += 1

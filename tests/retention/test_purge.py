@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal import db
 from portal.models import (
     AuditEvent,
     BoardEvidence,
@@ -43,7 +44,7 @@ def _item(session: Session, engagement: EngagementRound, words: str) -> Submissi
 def _run(app: Flask, session: Session, on: date) -> Purged:
     with app.app_context():  # the council's time zone, from the config
         done = purge(session, POLICY, on, app.instance_path)
-    session.commit()
+    db.commit(session)  # as the command does: then what waits for the commit runs
     return done
 
 
@@ -162,6 +163,11 @@ def test_drafts_failed_sign_ins_and_evidence_files_expire(
     )
     # fmt: skip
     session.commit()
+    # A purge that does not commit leaves the file where its row points.
+    with app.app_context():
+        purge(session, POLICY, DAY, app.instance_path)
+    db.rollback(session)
+    assert (folder / stored).exists()
     done = _run(app, session, DAY)
     assert (done.drafts, done.login_failures, done.evidence_files) == (1, 1, 1)
     reload(session)
