@@ -110,14 +110,15 @@ def compare(previous: State | None, current: State) -> Changes:
         for i, (rec, s) in now_standing.items()
         if i not in was_standing
     ]
+    # As they stand now, with when and why they were withdrawn.
     withdrawn_now = {
-        s["id"]: (rec, s)
+        s["id"]: s
         for rec in current["recommendations"]
         for s in rec["sign_offs"]
         if s["withdrawn_on"]
     }
     changes.withdrawn = [
-        {"code": rec["code"], **withdrawn_now.get(i, (rec, s))[1]}
+        {"code": rec["code"], **withdrawn_now.get(i, s)}
         for i, (rec, s) in was_standing.items()
         if i not in now_standing
     ]

@@ -5,7 +5,6 @@ risks at or above the board threshold. The print page shows the same content."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from docx.document import Document as DocxDocument
@@ -17,12 +16,9 @@ from portal.board.quarters import Quarter
 from portal.board.signoff import PHASES
 from portal.export_formats import xml_safe
 from portal.models import ActionStatus, EvidenceKind
+from portal.timefmt import local_date
 
 State = dict[str, Any]
-
-
-def _day(value: str | None) -> str:
-    return f"{date.fromisoformat(value):%-d %B %Y}" if value else ""
 
 
 def _status(value: str) -> str:
@@ -52,7 +48,7 @@ def to_docx(
     document.add_heading(xml_safe(letterhead.title), level=0)
     document.add_paragraph(xml_safe(letterhead.council))
     document.add_paragraph(
-        f"{quarter.label}. Figures as frozen on {_day(state['as_of'])}: later "
+        f"{quarter.label}. Figures as frozen on {local_date(state['as_of'])}: later "
         "changes appear in the next quarter's pack."
     )
     documents.contents(
@@ -145,7 +141,7 @@ def _exceptions(document: DocxDocument, found: changes.Exceptions) -> None:
         document.add_heading("Overdue actions and their remedial steps", level=2)
         for rec, action in found.overdue:
             step = action["remedial_step"] or "No remedial step recorded"
-            due = _day(action["target_date"])
+            due = local_date(action["target_date"])
             _bullet(document, f"{rec['code']}: {action['action'][:120]}, due {due}. "
                     f"Remedial step: {step}")  # fmt: skip
     if found.new_risks:
@@ -181,7 +177,7 @@ def _requests(document: DocxDocument, state: State) -> None:
     if not open_:
         document.add_paragraph("No request is open.")
     for asked in open_:
-        due = _day(asked["due_on"])
+        due = local_date(asked["due_on"])
         _bullet(document, f"{asked['subject']}: {asked['question']} Due {due}.")
 
 
@@ -213,7 +209,7 @@ def _actions_table(document: DocxDocument, actions: list[State]) -> None:
                 f" Overdue. Remedial step: {action['remedial_step'] or 'none recorded'}"
             )
         values = [action["action"], action["lead_officer"],
-                  _day(action["target_date"]), _status(action["status"]),
+                  local_date(action["target_date"]), _status(action["status"]),
                   f"{action['percent_complete']}%", changes.rag_label(action["rag"]),
                   commentary]  # fmt: skip
         for cell, value in zip(cells, values, strict=True):
@@ -229,14 +225,14 @@ def _sign_offs(document: DocxDocument, rec: State) -> None:
         document.add_paragraph("Not signed off.")
     for given in rec["sign_offs"]:
         text = (f"{PHASES[given['phase']]}, by {given['given_by']} on "
-                f"{_day(given['given_on'])}. Reason: {given['reason']} Evidence "
+                f"{local_date(given['given_on'])}. Reason: {given['reason']} Evidence "
                 f"relied on: {'; '.join(given['evidence'])}.")  # fmt: skip
         if given["practice_checked_by"]:
             text += (f" Practice checked by {given['practice_checked_by']} on "
-                     f"{_day(given['practice_checked_on'])}: "
+                     f"{local_date(given['practice_checked_on'])}: "
                      f"{given['practice_check']}")  # fmt: skip
         if given["withdrawn_on"]:
-            text += (f" Withdrawn on {_day(given['withdrawn_on'])}: "
+            text += (f" Withdrawn on {local_date(given['withdrawn_on'])}: "
                      f"{given['withdrawal_reason']}")  # fmt: skip
         _bullet(document, text)
 
@@ -247,7 +243,9 @@ def _evidence(document: DocxDocument, rec: State) -> None:
         document.add_paragraph("No evidence recorded.")
     for item in rec["evidence"]:
         kind = EvidenceKind(item["kind"]).label
-        _bullet(document, f"{item['title']} ({kind}, {_day(item['effective_on'])})")
+        _bullet(
+            document, f"{item['title']} ({kind}, {local_date(item['effective_on'])})"
+        )
 
 
 def _risks(document: DocxDocument, state: State) -> None:
@@ -264,7 +262,7 @@ def _risks(document: DocxDocument, state: State) -> None:
     grid = documents.table(document, headers)
     for risk in shown:
         cells = grid.add_row().cells
-        review = _day(risk["review_on"]) + (
+        review = local_date(risk["review_on"]) + (
             " (overdue)" if risk["review_overdue"] else ""
         )
         controls, mitigation = risk["existing_controls"], risk["mitigating_actions"]

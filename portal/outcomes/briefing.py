@@ -3,17 +3,13 @@ house style (portal/documents.py), from a published (frozen) version."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from portal import documents
 from portal.board import changes
 from portal.board.quarters import Quarter
 from portal.export_formats import xml_safe
-
-
-def _day(value: str) -> str:
-    return f"{date.fromisoformat(value):%-d %B %Y}"
+from portal.timefmt import local_date
 
 
 def to_docx(content: dict[str, Any], letterhead: documents.Letterhead) -> bytes:
@@ -22,10 +18,10 @@ def to_docx(content: dict[str, Any], letterhead: documents.Letterhead) -> bytes:
     document.add_heading(xml_safe(letterhead.title), level=0)
     document.add_paragraph(xml_safe(letterhead.council))
     progress = Quarter.parse(content["progress_quarter"]).label
+    published, due = local_date(content["published_on"]), content["next_update_on"]
     document.add_paragraph(
-        f"Published {_day(content['published_on'])}. Progress is as the Health and "
-        f"Wellbeing Board saw it for {progress}. The next update is due by "
-        f"{_day(content['next_update_on'])}."
+        f"Published {published}. Progress is as the Health and Wellbeing Board saw "
+        f"it for {progress}. The next update is due by {local_date(due)}."
     )
     document.add_paragraph(
         f"What staff said is shown only where at least {content['minimum']} items "
@@ -57,7 +53,7 @@ def to_docx(content: dict[str, Any], letterhead: documents.Letterhead) -> bytes:
             for action in rec["actions"]:
                 document.add_paragraph(
                     xml_safe(f"{action['action']} Lead: {action['lead_officer']}; "
-                             f"by {_day(action['target_date'])}. Progress: "
+                             f"by {local_date(action['target_date'])}. Progress: "
                              f"{changes.rag_label(action['rag'])}, "
                              f"{action['percent_complete']}% complete."),
                     style="List Bullet",
