@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from portal import privacy
@@ -19,18 +19,29 @@ from portal.feedback.service import (
     check_answers,
     check_context,
 )
-from portal.models import AnonymousInbox, Submission, SubmissionStatus, User
+from portal.models import (
+    AnonymousInbox,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+    User,
+)
 from portal.outcomes.service import Outcome, outcomes_of
 from portal.submissions import lifecycle, release
 
 
+def named_by(user: User) -> tuple[ColumnElement[bool], ...]:
+    """What a person gave with their name: the only input linked to them
+    (anonymous input is not theirs to list, count or erase: nothing links it)."""
+    return (Submission.author_id == user.id, Submission.kind == SubmissionKind.NAMED)
+
+
 def list_mine(session: Session, actor: User) -> list[Submission]:
-    """The person's named input, newest first (anonymous input is not theirs to
-    list: nothing links it to them)."""
+    """The person's named input, newest first."""
     return list(
         session.scalars(
             select(Submission)
-            .where(Submission.author_id == actor.id)
+            .where(*named_by(actor))
             .order_by(Submission.submitted_at.desc())
         )
     )

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from portal.audit.service import AuditAction, record
 from portal.board.quarters import Quarter, in_order
+from portal.feedback.changes import named_by
 from portal.mailer import Message
 from portal.models import (
     DigestSent,
     Submission,
-    SubmissionKind,
     User,
     YouSaidPublication,
     plan_evidence,
@@ -42,7 +42,7 @@ def set_choice(session: Session, actor: User, wanted: bool) -> None:
 def _own_counts(session: Session, user: User) -> tuple[int, int, int]:
     """(given, used, cited): the user's named items, those approved, and those
     the plan cites as evidence."""
-    own = [Submission.author_id == user.id, Submission.kind == SubmissionKind.NAMED]
+    own = named_by(user)
     given = session.scalar(select(func.count()).select_from(Submission).where(*own))
     counted = [*own, counts_as_staff_input()]
     used = session.scalar(select(func.count()).select_from(Submission).where(*counted))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.audit.service import AuditAction, record
 from portal.db import checkpoint_after_commit
 from portal.errors import Conflict, NotFound
+from portal.feedback.changes import named_by
 from portal.models import (
     ANSWER_FIELDS,
     ANSWER_LABELS,
@@ -21,7 +22,6 @@ from portal.models import (
     Draft,
     ErasureRequest,
     Submission,
-    SubmissionKind,
     User,
     utcnow,
 )
@@ -32,16 +32,12 @@ from portal.submissions.lifecycle import status_label
 from portal.timefmt import local_timestamp
 
 
-def _named(user: User) -> Any:
-    return (Submission.author_id == user.id, Submission.kind == SubmissionKind.NAMED)
-
-
 def my_data(session: Session, user: User) -> dict[str, Any]:
     """Everything held about ``user`` and their named input, and nothing about
     anyone else (not who moderated it, nor other people's words)."""
     items = list(
         session.scalars(
-            select(Submission).where(*_named(user)).order_by(Submission.submitted_on)
+            select(Submission).where(*named_by(user)).order_by(Submission.submitted_on)
         )
     )
     tags = tags_of(session, [i.id for i in items])
@@ -148,7 +144,7 @@ def carry_out(session: Session, actor: User, request_id: int) -> ErasureRequest:
     user = asked.user
     erased = 0
     for item in session.scalars(
-        select(Submission).where(*_named(user), not_held(), words_remain())
+        select(Submission).where(*named_by(user), not_held(), words_remain())
     ).all():
         overwrite_words(session, item, ERASED)
         erased += 1
@@ -156,7 +152,7 @@ def carry_out(session: Session, actor: User, request_id: int) -> ErasureRequest:
     # What still has words after the erasure is what the holds kept.
     held = len(
         session.scalars(
-            select(Submission.id).where(*_named(user), words_remain())
+            select(Submission.id).where(*named_by(user), words_remain())
         ).all()
     )
     for draft in session.scalars(select(Draft).where(Draft.user_id == user.id)):
