@@ -47,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         reference_routes,  # noqa: F401 - registers its views
         resume,
         sessions,
+        sso,
+        sso_routes,
     )
     from portal.accounts import routes as accounts_routes
     from portal.audit import routes as audit_routes
@@ -78,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Session checks run before CSRF: an expired session on a POST then fails the
     # CSRF check into the "your words back" page instead of being processed.
     sessions.init_app(app)
+    sso.init_app(app)
     throttle.init_app(app)
     csrf.init_app(app)
     headers.init_app(app)
@@ -88,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (
         pages_routes.bp,
         accounts_routes.bp,
+        sso_routes.bp,
         framework_routes.bp,
         rounds_routes.bp,
         feedback_routes.bp,

@@ -97,6 +97,41 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_SIGN_IN_DAYS": 365,
     "RETENTION_EXPORT_LOG_DAYS": 730,
     "RETENTION_AUDIT_YEARS": 6,
+    # Single sign-on with the council's identity provider (portal/accounts/sso.py;
+    # docs/deployment.md, "Single sign-on"). Off while SSO_ISSUER is unset. The
+    # issuer is one tenant's (Entra ID: https://login.microsoftonline.com/<tenant
+    # id>/v2.0), never "common" or "organizations"; SSO_TENANT_ID, when set, must
+    # equal every ID token's "tid". Secrets come from the environment
+    # (PORTAL_SSO_CLIENT_SECRET), never from a file in the repository.
+    "SSO_ISSUER": None,
+    "SSO_TENANT_ID": None,
+    "SSO_CLIENT_ID": None,
+    "SSO_CLIENT_SECRET": None,
+    # Where the provider sends people back; by default this portal's own
+    # /sign-in/sso/callback as the request reached it (set it behind a proxy).
+    "SSO_REDIRECT_URI": None,
+    "SSO_SCOPES": "openid profile email",
+    # Sent with every sign-in: "select_account" lets a shared PC choose the
+    # person; "login" forces the password again. SSO_MAX_AGE (seconds) makes the
+    # provider re-authenticate anyone who signed in there longer ago, and the
+    # portal refuses a token whose auth_time is older.
+    "SSO_PROMPT": "select_account",
+    "SSO_MAX_AGE": None,
+    "SSO_ALGORITHMS": ["RS256"],
+    # Directory groups (object ids in the token's SSO_GROUPS_CLAIM) -> a role, or
+    # a list of roles; and -> a team's name. Re-read at every sign-in.
+    "SSO_GROUPS_CLAIM": "groups",
+    "SSO_GROUP_ROLES": {},
+    "SSO_GROUP_TEAMS": {},
+    # With SSO on, passwords work only for these administrator accounts (emails),
+    # for when the identity provider is down.
+    "SSO_BREAK_GLASS_ACCOUNTS": [],
+    # Sign-out also ends the provider's session, where its metadata offers it.
+    "SSO_PROVIDER_SIGN_OUT": True,
+    # Seconds the provider's discovery document and keys are trusted before they
+    # are fetched again (a key it no longer lists is refetched at once).
+    "SSO_METADATA_SECONDS": 3600,
+    "SSO_HTTP_TIMEOUT_SECONDS": 10,
     # Number of reverse proxies in front (X-Forwarded-For/Proto trusted from them).
     "PROXY_FIX_HOPS": 0,
     "HSTS_SECONDS": 31536000,

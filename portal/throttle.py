@@ -25,6 +25,7 @@ from flask_login import current_user
 # settings in portal/config.py.
 THROTTLED = {
     "accounts.sign_in": ("SIGN_IN_LIMIT_PER_CLIENT", "SIGN_IN_LIMIT_OVERALL"),
+    "sso.start": ("SIGN_IN_LIMIT_PER_CLIENT", "SIGN_IN_LIMIT_OVERALL"),
     "feedback.receipt": ("RECEIPT_LIMIT_PER_CLIENT", "RECEIPT_LIMIT_OVERALL"),
     "feedback.withdraw_by_receipt": (
         "RECEIPT_LIMIT_PER_CLIENT",

@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_ENDPOINTS = {
     "static",
     "accounts.sign_in",
+    "sso.start",  # single sign-on: on the way in, so nobody is signed in yet
+    "sso.callback",
     "pages.accessibility",
     "pages.privacy",
     "pages.health",
@@ -85,7 +87,11 @@ def database_snapshot(session: Session) -> dict[str, list[tuple[object, ...]]]:
 
 
 # GET views that write on purpose, and why.
-WRITES_ON_GET = {"feedback.thank_you": "consumes the one-time receipt hand-off"}
+WRITES_ON_GET = {
+    "feedback.thank_you": "consumes the one-time receipt hand-off",
+    # The identity provider sends people back by a redirect, which is a GET.
+    "sso.callback": "signs in: the account, its roles and the audit row",
+}
 
 
 def test_no_get_request_changes_the_database(

@@ -20,23 +20,31 @@ from flask import (
 from flask_login import current_user
 
 from portal.access import Permission, public, requires
-from portal.accounts import forms, passwords, resume, service
+from portal.accounts import forms, passwords, resume, service, sso
 from portal.accounts import teams as team_service
 from portal.accounts.sessions import (
     end_session,
     seconds_left,
+    signed_in_via,
     start_session,
     touch_session,
 )
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import save_form
-from portal.models import Role, Team, User
+from portal.models import NO_PASSWORD, Role, Team, User
 from portal.transaction import in_transaction, prepared, writes
 
 bp = Blueprint("accounts", __name__)
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
+# With single sign-on on, the same words for every failure: which accounts are
+# the break-glass ones is not something a guess should reveal.
+BREAK_GLASS_FAILED = (
+    "Enter a correct email address and password. Only the emergency "
+    "administrator accounts can sign in with a password: everyone else signs in "
+    "with their council account"
+)
 SIGN_IN_THROTTLED = (
     "There have been too many attempts to sign in to this account. "
     "Wait 5 minutes, then try again."
@@ -78,7 +86,12 @@ def _check_sign_in() -> service.Credentials | None:
     db = get_session()
     reserved = in_transaction(db, lambda: service.reserve_attempt(db, email, policy))
     return service.check_credentials(
-        db, email, form.password.data or "", policy, reserved
+        db,
+        email,
+        form.password.data or "",
+        policy,
+        reserved,
+        may_use_password=sso.may_use_password,
     )
 
 
@@ -93,11 +106,19 @@ def sign_in() -> Any:
     credentials: service.Credentials | None = prepared()
     if credentials is not None:
         try:
-            user = service.record_sign_in(get_session(), credentials)
+            user = service.record_sign_in(
+                get_session(),
+                credentials,
+                reason="break_glass" if sso.enabled() else None,
+            )
         except service.SignInRefused as refused:
             # The failure row is kept: the transaction commits with this page.
             form.form_errors.append(
-                SIGN_IN_THROTTLED if refused.throttled else SIGN_IN_FAILED
+                SIGN_IN_THROTTLED
+                if refused.throttled
+                else BREAK_GLASS_FAILED
+                if sso.enabled()
+                else SIGN_IN_FAILED
             )
             status = 429 if refused.throttled else 400
             if refused.throttled:
@@ -139,8 +160,16 @@ def sign_out() -> Any:
     if form.validate_on_submit():
         session = get_session()
         service.sign_out(session, current_user._get_current_object())
+        via = signed_in_via()
         end_session()
         flash("You have signed out.", "success")
+        if via == "directory":
+            # And out of the council's sign-in too, where it offers that, so a
+            # shared PC is not left signed in for the next person.
+            back = url_for("accounts.sign_in", _external=True)
+            provider = sso.sign_out_url(back)
+            if provider:
+                return redirect(provider)
     return redirect(url_for("accounts.sign_in"))
 
 
@@ -174,6 +203,12 @@ def _check_password_change() -> service.PasswordChange | None:
 def change_password() -> Any:
     form = forms.ChangePasswordForm()
     user = current_user._get_current_object()
+    if user.password_hash == NO_PASSWORD:
+        # Their password is the council account's: nothing to change here.
+        status = 409 if request.method == "POST" else 200
+        return render_template(
+            "accounts/change_password.html", form=form, directory=True
+        ), status
     outcome = save_form(
         form, lambda: service.change_password(get_session(), user, prepared())
     )

@@ -7,7 +7,7 @@ domain errors from ``portal.errors``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,7 +19,15 @@ from portal.accounts import passwords
 from portal.audit.service import AuditAction, record
 from portal.errors import Conflict, InvalidInput, NotAllowed
 from portal.formkit import db_id
-from portal.models import LoginFailure, Role, Team, User, UserRole, utcnow
+from portal.models import (
+    NO_PASSWORD,
+    LoginFailure,
+    Role,
+    Team,
+    User,
+    UserRole,
+    utcnow,
+)
 from portal.sanitise import single_line
 
 
@@ -98,24 +106,33 @@ def reserve_attempt(session: Session, email: str, policy: LoginPolicy) -> bool:
 
 
 def check_credentials(
-    session: Session, email: str, password: str, policy: LoginPolicy, reserved: bool
+    session: Session,
+    email: str,
+    password: str,
+    policy: LoginPolicy,
+    reserved: bool,
+    may_use_password: Callable[[User], bool] = lambda user: True,
 ) -> Credentials:
-    """Unknown, disabled and wrong-password attempts all verify one hash, so they
-    look alike. Reads only."""
+    """Unknown, disabled, wrong-password and not-allowed-a-password attempts all
+    verify one hash, so they look alike. Reads only."""
     key = _account_key(email)
     if not reserved:
         return Credentials(key, None, throttled=True)
     user = find_user_by_email(session, email)
-    if user is None:
+    if user is None or user.password_hash == NO_PASSWORD:
         passwords.verify_password(passwords.dummy_hash(policy.hash_method), password)
         return Credentials(key, None)
     ok = passwords.verify_password(user.password_hash, password) and user.is_active
+    ok = ok and may_use_password(user)
     return Credentials(key, user.id if ok else None)
 
 
-def record_sign_in(session: Session, credentials: Credentials) -> User:
+def record_sign_in(
+    session: Session, credentials: Credentials, reason: str | None = None
+) -> User:
     """Write what ``check_credentials`` found. A failure is already counted (the
-    reservation); a success clears the account's failures and is audited."""
+    reservation); a success clears the account's failures and is audited
+    (``reason`` "break_glass" marks a password sign-in while SSO is on)."""
     if credentials.throttled:
         raise SignInRefused(throttled=True)
     user = session.get(User, credentials.user_id) if credentials.user_id else None
@@ -124,7 +141,7 @@ def record_sign_in(session: Session, credentials: Credentials) -> User:
     key = credentials.account_key
     session.execute(delete(LoginFailure).where(LoginFailure.account_key == key))
     user.last_sign_in_at = utcnow()
-    record(session, user, AuditAction.SIGNED_IN, "user", user.id)
+    record(session, user, AuditAction.SIGNED_IN, "user", user.id, reason=reason)
     return user
 
 
@@ -233,11 +250,17 @@ def create_user(
 def set_roles(
     session: Session, actor: User | None, user: User, roles: Iterable[str]
 ) -> None:
-    """Replace the user's roles. The last active administrator keeps theirs."""
+    """Replace the user's roles. The last active administrator keeps theirs.
+    Roles of a directory account come from its groups, not from this page."""
     parsed = _parse_roles(roles)
-    before = sorted(user.roles)
-    if set(before) == parsed:
+    if set(user.roles) == parsed:
         return
+    if user.password_hash == NO_PASSWORD:
+        raise NotAllowed(
+            "This person's roles come from their council directory groups. "
+            "Change their groups in the directory instead.",
+            field="roles",
+        )
     if (
         Role.ADMIN in user.roles
         and Role.ADMIN not in parsed
@@ -245,7 +268,19 @@ def set_roles(
         and _active_admin_count(session) <= 1
     ):
         raise NotAllowed("You cannot remove the last administrator", field="roles")
-    user.role_rows = [UserRole(role=r.value) for r in sorted(parsed)]
+    replace_roles(session, actor, user, parsed)
+
+
+def replace_roles(
+    session: Session,
+    actor: User | None,
+    user: User,
+    roles: set[Role],
+    reason: str | None = None,
+) -> None:
+    """Write a change of roles and its audit row (the rules are the caller's)."""
+    before = sorted(user.roles)
+    user.role_rows = [UserRole(role=r.value) for r in sorted(roles)]
     session.flush()
     record(
         session,
@@ -253,8 +288,9 @@ def set_roles(
         AuditAction.ROLES_CHANGED,
         "user",
         user.id,
+        reason=reason,
         before={"roles": before},
-        after={"roles": sorted(parsed)},
+        after={"roles": sorted(roles)},
     )
 
 
@@ -337,6 +373,11 @@ def reset_password(
     session: Session, actor: User | None, user: User, issued: passwords.Issued
 ) -> str:
     """Give the user a new random password (returned once), to change at sign-in."""
+    if user.password_hash == NO_PASSWORD:
+        raise NotAllowed(
+            "This person signs in with their council account, which has no "
+            "password here. Their password is reset in the council's directory."
+        )
     user.password_hash = issued.password_hash
     user.must_change_password = True
     user.session_generation += 1

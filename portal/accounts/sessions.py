@@ -33,6 +33,7 @@ _FIRST_USE_OPEN = frozenset(
 )  # fmt: skip
 _STARTED = "t0"
 _SEEN = "seen"
+_VIA = "via"
 # Rewriting the cookie on every request is needless churn; a minute is precise enough.
 _SEEN_GRANULARITY_SECONDS = 60
 
@@ -42,8 +43,9 @@ def _load_user(token: str) -> User | None:
     return load_session_user(get_session(), token)
 
 
-def start_session(user: User) -> None:
-    """Rotate the session: nothing from before sign-in survives into it."""
+def start_session(user: User, via: str = "password") -> None:
+    """Rotate the session: nothing from before sign-in survives into it. ``via``
+    ("password" or "directory") decides what signing out ends."""
     session.clear()
     # Flask-WTF caches this request's token in g; it was signed for the old
     # session's secret, so a page rendered now would carry a dead token.
@@ -53,9 +55,15 @@ def start_session(user: User) -> None:
     session[_STARTED] = now
     session[_SEEN] = now
     session["nonce"] = secrets.token_urlsafe(8)
+    session[_VIA] = via
     # A browser-session cookie (no Expires): it goes when the browser closes, which
     # matters on shared council PCs. Lifetimes are enforced on the server anyway.
     session.permanent = False
+
+
+def signed_in_via() -> str | None:
+    value = session.get(_VIA)
+    return value if isinstance(value, str) else None
 
 
 def touch_session() -> None:

@@ -29,6 +29,8 @@ CHAIN_LOCK = 4_815_162_342  # advisory lock key for the audit chain (PostgreSQL)
 class AuditAction(enum.StrEnum):
     SIGNED_IN = "signed_in"
     SIGNED_OUT = "signed_out"
+    SIGN_IN_REFUSED = "sign_in_refused"  # by the directory rules, with a code
+    DIRECTORY_LINKED = "directory_linked"  # an account tied to a directory id
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name
     USER_CREATED = "user_created"
     USER_UPDATED = "user_updated"

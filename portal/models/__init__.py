@@ -2,12 +2,15 @@
 ships an Alembic migration in ``migrations/versions`` (a test compares the two)."""
 
 from portal.models.accounts import (
+    NO_PASSWORD,
     ROLE_LABELS,
     LoginFailure,
     Role,
+    SignInCarry,
     Team,
     TeamKind,
     User,
+    UserIdentity,
     UserRole,
 )
 from portal.models.audit import (
@@ -76,6 +79,9 @@ from portal.models.tagging import (
 )
 
 __all__ = [
+    "NO_PASSWORD",
+    "SignInCarry",
+    "UserIdentity",
     "AuditGap",
     "ErasureRequest",
     "DigestSent",

@@ -10,7 +10,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -126,3 +128,40 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_key: Mapped[str] = mapped_column(String(64))
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# The password hash of an account that signs in through the council's identity
+# provider: no password ever matches it (werkzeug refuses a hash without "$").
+NO_PASSWORD = "!directory"  # noqa: S105 - a marker, not a secret
+
+
+class UserIdentity(Base):
+    """The identity provider's immutable id for a person (Entra ID's ``oid``, or
+    ``sub``) under one issuer. Accounts are found by this, never by email: an
+    email address can be reused or changed, an object id cannot."""
+
+    __tablename__ = "user_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SignInCarry(Base):
+    """Words on their way through the identity provider's sign-in: a form whose
+    session ended, encrypted with a key that only the browser's session cookie
+    holds. The row goes when the words come back, or at the next purge once it
+    is older than an hour; what is left behind in storage is unreadable."""
+
+    __tablename__ = "sign_in_carries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    # To the hour: when it may be purged, and nothing finer about who wrote when.
+    created_hour: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
