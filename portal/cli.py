@@ -431,9 +431,15 @@ def _write_private(path: Path, lines: list[str], append: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.accounts.commands import link_account_command
     from portal.outcomes.commands import send_digests_command
     from portal.retention.commands import legal_hold_command, purge_command
 
-    for command in (send_digests_command, purge_command, legal_hold_command):
+    for command in (
+        send_digests_command,
+        purge_command,
+        legal_hold_command,
+        link_account_command,
+    ):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

@@ -13,7 +13,10 @@ PERMISSIONS_POLICY = (
 )
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, form_targets: str = "") -> str:
+    """``form_targets``: other origins a form may lead to (the identity
+    provider: signing in and out post here, then redirect there, and browsers
+    hold redirects of a form to form-action)."""
     return (
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; "
@@ -21,7 +24,7 @@ def content_security_policy(nonce: str) -> str:
         "img-src 'self' data:; "
         "font-src 'self'; "
         "connect-src 'self'; "
-        "form-action 'self'; "
+        f"form-action 'self'{form_targets}; "
         "frame-ancestors 'none'; "
         "base-uri 'none'; "
         "object-src 'none'"
@@ -39,7 +42,9 @@ def csp_nonce() -> str:
 def _add_headers(response: Response) -> Response:
     nonce = csp_nonce()
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(nonce)
+    headers["Content-Security-Policy"] = content_security_policy(
+        nonce, current_app.config.get("CSP_FORM_TARGETS", "")
+    )
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     # same-origin, not no-referrer: Flask-WTF checks the Referer on HTTPS POSTs.

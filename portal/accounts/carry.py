@@ -4,10 +4,11 @@ A password sign-in carries a signed-out form's fields in the sign-in form itself
 (``resume.py``). Single sign-on leaves for the provider's pages and comes back by
 a plain redirect, which can carry nothing, and the session cookie is far too
 small for a long answer. So the fields wait on the server, encrypted (AES-GCM)
-with a fresh key that only this browser's session cookie holds, for at most an
-hour: the row is deleted when the words come back, and older rows go at the next
-carry or purge. A copy of the row left behind in storage (WAL, dead tuples) is
-ciphertext whose key has gone with the cookie; the row's time is to the hour.
+with a fresh key that only this browser's session cookie holds. The row is
+deleted when the words come back; one that never does is refused after an hour
+and deleted by the next carry after that or by the daily purge. A copy left
+behind in storage (WAL, dead tuples) is ciphertext whose key went with the
+cookie, and the row's time is to the hour.
 """
 
 from __future__ import annotations

@@ -258,7 +258,7 @@ def set_roles(
     if user.password_hash == NO_PASSWORD:
         raise NotAllowed(
             "This person's roles come from their council directory groups. "
-            "Change their groups in the directory instead.",
+            "Change them in the directory instead.",
             field="roles",
         )
     if (
@@ -336,8 +336,19 @@ def update_user(
     independent_moderator: bool = False,
 ) -> None:
     """The admin edit page: name, team, roles and moderation scope in one change
-    (all or nothing)."""
-    _parse_roles(roles)  # refuse bad roles before touching anything
+    (all or nothing). A directory account's name, team and roles are the
+    directory's; only the moderation scope is set here."""
+    parsed = _parse_roles(roles)  # refuse bad roles before touching anything
+    if user.password_hash == NO_PASSWORD and (
+        single_line(display_name) != user.display_name
+        or team_id != user.team_id
+        or parsed != set(user.roles)
+    ):
+        raise NotAllowed(
+            "This person's name, team and roles come from their council directory "
+            "groups. Change them in the directory instead.",
+            field="roles",
+        )
     update_profile(session, actor, user, display_name=display_name, team_id=team_id)
     set_roles(session, actor, user, roles)
     if user.independent_moderator != independent_moderator:

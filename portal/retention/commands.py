@@ -29,8 +29,8 @@ def purge_command() -> None:
         f"Words overwritten: {done.unused_input} unused, {done.old_input} past the "
         f"input period ({done.held} kept under legal hold). Deleted: {done.drafts} "
         f"drafts, {done.login_failures} failed sign-ins, {done.handoffs} receipt "
-        f"hand-offs, {done.audit_rows} audit rows past their period. Evidence files "
-        f"removed: {done.evidence_files}."
+        f"hand-offs, {done.carries} sign-in carries, {done.audit_rows} audit rows "
+        f"past their period. Evidence files removed: {done.evidence_files}."
     )
 
 

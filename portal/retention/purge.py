@@ -42,6 +42,7 @@ from portal.models import (
     PlanAction,
     Quote,
     ReceiptHandoff,
+    SignInCarry,
     Submission,
     SubmissionPhrase,
     SubmissionStatus,
@@ -86,6 +87,7 @@ class Purged:
     drafts: int = 0
     login_failures: int = 0
     handoffs: int = 0
+    carries: int = 0
     evidence_files: int = 0
     audit_rows: int = 0
     held: int = 0
@@ -186,6 +188,8 @@ def purge(session: Session, policy: Policy, today: date, instance_path: str) -> 
     done.handoffs = _delete(
         session, ReceiptHandoff, ReceiptHandoff.created_on < today - timedelta(days=1)
     )
+    # Words on their way through single sign-on that never came back.
+    done.carries = _delete(session, SignInCarry, SignInCarry.created_hour < now)
     done.evidence_files = _evidence_files(
         session, _months_before(today, policy.evidence_months), instance_path
     )
@@ -197,7 +201,11 @@ def purge(session: Session, policy: Policy, today: date, instance_path: str) -> 
     return done
 
 
-SIGN_IN_ACTIONS = (AuditAction.SIGNED_IN, AuditAction.SIGNED_OUT)
+SIGN_IN_ACTIONS = (
+    AuditAction.SIGNED_IN,
+    AuditAction.SIGNED_OUT,
+    AuditAction.SIGN_IN_REFUSED,
+)
 EXPORT_ACTIONS = (AuditAction.DATA_EXPORTED, AuditAction.AUDIT_EXPORTED)
 
 

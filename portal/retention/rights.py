@@ -23,6 +23,7 @@ from portal.models import (
     ErasureRequest,
     Submission,
     User,
+    UserIdentity,
     utcnow,
 )
 from portal.moderation.service import REJECT_REASONS
@@ -50,6 +51,9 @@ def my_data(session: Session, user: User) -> dict[str, Any]:
             "created": local_timestamp(user.created_at),
             "last_signed_in": local_timestamp(user.last_sign_in_at),
             "quarterly_digest": user.digest_opt_in,
+            "directory_identity": session.scalar(
+                select(UserIdentity.subject).where(UserIdentity.user_id == user.id)
+            ),
         },
         "named_input": [
             {

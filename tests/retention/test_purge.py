@@ -201,3 +201,23 @@ def test_the_purge_command_leaves_no_copy_in_the_database_file_or_wal(
             assert b"Featherstonehaugh" not in database_file_bytes(part), part
     again = runner.invoke(args=["portal", "purge"])
     assert "Words overwritten: 0 unused, 0 past" in again.output
+
+
+def test_words_that_never_came_back_from_single_sign_on_go(
+    app: Flask, session: Session
+) -> None:
+    from portal.models import SignInCarry
+
+    with app.app_context():
+        start = to_utc(DAY, time.min)  # the council's midnight
+    session.add_all([
+        SignInCarry(token_hash="a" * 64, ciphertext=b"x",
+                    created_hour=start - timedelta(minutes=1)),
+        SignInCarry(token_hash="b" * 64, ciphertext=b"y",
+                    created_hour=start + timedelta(hours=1)),
+    ])  # fmt: skip
+    session.commit()
+    done = _run(app, session, DAY)
+    assert done.carries == 1
+    reload(session)
+    assert session.scalars(select(SignInCarry.token_hash)).all() == ["b" * 64]

@@ -229,3 +229,34 @@ def test_a_carry_opens_only_with_its_own_browsers_key(
     assert back.status_code == 302, "signed in, with nothing to post back"
     reload(session)
     assert session.scalar(select(func.count()).select_from(SignInCarry)) == 0
+
+
+def test_an_administrator_sees_and_keeps_a_directory_accounts_source(
+    sso_app: Flask, provider: Provider, session: Session
+) -> None:
+    from tests.sso.conftest import sso_sign_in
+
+    provider.add("lou", [STAFF], name="Lou Reed")
+    sso_sign_in(sso_app.test_client(), provider, "lou")
+    reload(session)
+    lou = session.scalar(select(User).where(User.email == "lou@council.example"))
+    assert lou is not None
+    admin = make_user(session, Role.ADMIN)
+    client = sso_app.test_client()
+    sign_in_as(client, admin)
+    page = client.get(f"/admin/users/{lou.id}").text
+    assert "Their council account" in page and "Reset password" not in page
+    renamed = client.post(
+        f"/admin/users/{lou.id}",
+        data={"display_name": "Someone Else", "roles": ["contributor"], "team_id": ""},
+    )
+    assert "come from their council directory groups" in renamed.text
+    scope = client.post(
+        f"/admin/users/{lou.id}",
+        data={"display_name": "Lou Reed", "roles": ["contributor"], "team_id": "",
+              "independent_moderator": "y"},
+    )  # fmt: skip
+    assert scope.status_code == 302
+    reload(session)
+    assert lou.display_name == "Lou Reed" and lou.independent_moderator
+    assert "emergency administrator" in client.get("/admin/users/new").text
