@@ -1,24 +1,82 @@
-"""Administration of role groups and the abbreviation glossary (teams and
-services are in routes.py)."""
+"""Administration of reference lists: teams and services, role groups, and the
+abbreviation glossary."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.access import Permission, requires
 from portal.accounts import teams as reference
-from portal.accounts.forms import ConfirmForm, NameForm
+from portal.accounts.forms import ConfirmForm, NameForm, TeamForm
 from portal.accounts.routes import bp
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import save_form
-from portal.models import GlossaryTerm, RoleGroup
+from portal.models import GlossaryTerm, RoleGroup, Team
 from portal.tagging import glossary
 from portal.tagging.forms import GlossaryForm
 from portal.transaction import writes
+
+
+@bp.route("/admin/teams", methods=["GET", "POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+@writes
+def teams() -> Any:
+    form = TeamForm()
+    outcome = save_form(
+        form,
+        lambda: reference.save_team(
+            get_session(),
+            current_user._get_current_object(),
+            name=form.name.data or "",
+            kind=form.kind.data or "",
+        ),
+    )
+    if outcome.saved and outcome.value is not None:
+        flash(f"{outcome.value.name} added.", "success")
+        return redirect(url_for("accounts.teams"))
+    listed = reference.list_teams(get_session())
+    return render_template(
+        "accounts/teams.html", teams=listed, form=form
+    ), outcome.status
+
+
+@bp.route("/admin/teams/<int:team_id>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+@writes
+def team(team_id: int) -> Any:
+    existing = get_session().get(Team, team_id)
+    if existing is None:
+        raise NotFound("There is no such team or service")
+    form = TeamForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "name": existing.name,
+            "kind": existing.kind,
+            "retired": existing.retired_at is not None,
+        }
+    )
+    outcome = save_form(
+        form,
+        lambda: reference.save_team(
+            get_session(),
+            current_user._get_current_object(),
+            name=form.name.data or "",
+            kind=form.kind.data or "",
+            team=existing,
+            retired=bool(form.retired.data),
+        ),
+    )
+    if outcome.saved:
+        flash(f"{existing.name} saved.", "success")
+        return redirect(url_for("accounts.teams"))
+    return render_template(
+        "accounts/team.html", team=existing, form=form
+    ), outcome.status
 
 
 @bp.route("/admin/role-groups", methods=["GET", "POST"])

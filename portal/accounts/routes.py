@@ -20,7 +20,7 @@ from flask import (
 from flask_login import current_user
 
 from portal.access import Permission, public, requires
-from portal.accounts import forms, passwords, resume, service, sso
+from portal.accounts import forms, password_change, passwords, resume, service, sso
 from portal.accounts import teams as team_service
 from portal.accounts.sessions import (
     end_session,
@@ -32,7 +32,7 @@ from portal.accounts.sessions import (
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import save_form
-from portal.models import NO_PASSWORD, Role, Team, User
+from portal.models import NO_PASSWORD, Role, User
 from portal.transaction import in_transaction, prepared, writes
 
 bp = Blueprint("accounts", __name__)
@@ -184,11 +184,11 @@ def keep_alive() -> Any:
     return redirect(safe_next(request.form.get("next")))
 
 
-def _check_password_change() -> service.PasswordChange | None:
+def _check_password_change() -> password_change.PasswordChange | None:
     form = forms.ChangePasswordForm()
     if not form.validate_on_submit():
         return None
-    return service.check_password_change(
+    return password_change.check_password_change(
         current_user._get_current_object(),
         current=form.current_password.data or "",
         new=form.new_password.data or "",
@@ -210,7 +210,7 @@ def change_password() -> Any:
             "accounts/change_password.html", form=form, directory=True
         ), status
     outcome = save_form(
-        form, lambda: service.change_password(get_session(), user, prepared())
+        form, lambda: password_change.change_password(get_session(), user, prepared())
     )
     if outcome.saved:
         # Other sessions ended with the generation bump; keep this one.
@@ -378,64 +378,3 @@ def enable_user(user_id: int) -> Any:
 @writes(prepare=lambda user_id: _issue_password())
 def reset_password(user_id: int) -> Any:
     return _account_action(user_id, "reset")
-
-
-# --- Administration: teams and services --------------------------------------
-
-
-@bp.route("/admin/teams", methods=["GET", "POST"])
-@requires(Permission.MANAGE_REFERENCE_DATA)
-@writes
-def teams() -> Any:
-    form = forms.TeamForm()
-    outcome = save_form(
-        form,
-        lambda: team_service.save_team(
-            get_session(),
-            current_user._get_current_object(),
-            name=form.name.data or "",
-            kind=form.kind.data or "",
-        ),
-    )
-    if outcome.saved and outcome.value is not None:
-        flash(f"{outcome.value.name} added.", "success")
-        return redirect(url_for("accounts.teams"))
-    listed = team_service.list_teams(get_session())
-    return render_template(
-        "accounts/teams.html", teams=listed, form=form
-    ), outcome.status
-
-
-@bp.route("/admin/teams/<int:team_id>", methods=["GET", "POST"])
-@requires(Permission.MANAGE_REFERENCE_DATA)
-@writes
-def team(team_id: int) -> Any:
-    existing = get_session().get(Team, team_id)
-    if existing is None:
-        raise NotFound("There is no such team or service")
-    form = forms.TeamForm(
-        data=None
-        if request.method == "POST"
-        else {
-            "name": existing.name,
-            "kind": existing.kind,
-            "retired": existing.retired_at is not None,
-        }
-    )
-    outcome = save_form(
-        form,
-        lambda: team_service.save_team(
-            get_session(),
-            current_user._get_current_object(),
-            name=form.name.data or "",
-            kind=form.kind.data or "",
-            team=existing,
-            retired=bool(form.retired.data),
-        ),
-    )
-    if outcome.saved:
-        flash(f"{existing.name} saved.", "success")
-        return redirect(url_for("accounts.teams"))
-    return render_template(
-        "accounts/team.html", team=existing, form=form
-    ), outcome.status

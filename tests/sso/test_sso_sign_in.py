@@ -283,3 +283,12 @@ def test_a_discovery_document_naming_another_issuer_is_not_trusted(
     assert response.status_code == 503
     assert not provider.authorize_requests, "nobody was sent to it"
     assert users(session) == []
+
+
+def test_without_sso_settings_there_is_no_council_account_route(
+    client: FlaskClient,
+) -> None:
+    assert client.post("/sign-in/sso").status_code == 404
+    assert client.get("/sign-in/sso/callback?code=x&state=y").status_code == 404
+    page = client.get("/sign-in").text
+    assert "council account" not in page and 'name="password"' in page
