@@ -432,6 +432,7 @@ def _write_private(path: Path, lines: list[str], append: bool) -> None:
 
 def init_app(app: Flask) -> None:
     from portal.accounts.commands import link_account_command
+    from portal.backup import backup_command, restore_command
     from portal.outcomes.commands import send_digests_command
     from portal.retention.commands import legal_hold_command, purge_command
 
@@ -440,6 +441,8 @@ def init_app(app: Flask) -> None:
         purge_command,
         legal_hold_command,
         link_account_command,
+        backup_command,
+        restore_command,
     ):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

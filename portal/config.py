@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     # writer gets their words back. Both stay well below gunicorn's 30 s worker
     # timeout (gunicorn.conf.py; docs/deployment.md).
     "SQLITE_BUSY_TIMEOUT_SECONDS": 5,
+    # PostgreSQL connections per app worker (pool, and extra under a burst).
+    "DB_POOL_SIZE": 2,
+    "DB_MAX_OVERFLOW": 2,
     "WRITE_RETRY_SECONDS": 20,
     # Sessions: absolute lifetime and inactivity timeout, both checked on the server.
     "SESSION_ABSOLUTE_HOURS": 10,

@@ -37,16 +37,24 @@ _AFTER_COMMIT = "portal.after_commit"
 CHECKPOINT_WAIT_MS = 200
 
 
-def make_engine(url: str, busy_timeout: float = 5) -> Engine:
+def make_engine(
+    url: str, busy_timeout: float = 5, pool_size: int = 2, max_overflow: int = 2
+) -> Engine:
     """Create an engine with the pragmas and transaction handling our rules need."""
     if not url.startswith("sqlite"):
         # A row or table lock held elsewhere fails after the same wait as SQLite's
         # busy timeout (SQLSTATE 55P03), so the request's retry bound applies.
+        # JIT compilation costs more than the short queries it would speed up.
+        # A sync worker uses one connection at a time: a small pool per worker
+        # keeps the total under max_connections (docs/deployment.md).
+        options = f"-c lock_timeout={int(busy_timeout * 1000)} -c jit=off"
         return create_engine(
             url,
             pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
             hide_parameters=True,
-            connect_args={"options": f"-c lock_timeout={int(busy_timeout * 1000)}"},
+            connect_args={"options": options},
         )
     create_owner_only(make_url(url).database)
     engine = create_engine(
@@ -102,7 +110,10 @@ def writer(engine: Engine) -> Engine:
 def init_app(app: Flask) -> None:
     """Create the engine for this app and close the request session at teardown."""
     engine = make_engine(
-        app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT_SECONDS"]
+        app.config["DATABASE_URL"],
+        app.config["SQLITE_BUSY_TIMEOUT_SECONDS"],
+        int(app.config["DB_POOL_SIZE"]),
+        int(app.config["DB_MAX_OVERFLOW"]),
     )
     from portal.transaction import guard_undeclared_writes
 

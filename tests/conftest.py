@@ -48,6 +48,10 @@ def base_config(database_url: str) -> dict[str, object]:
         "PASSWORD_HASH_METHOD": FAST_HASH,
         # Off by default: tests share an address; tests/test_throttle.py turns it on.
         "RATELIMIT_ENABLED": False,
+        # Threaded test servers and bursts share one app: SQLAlchemy's usual
+        # pool, not a sync worker's small one.
+        "DB_POOL_SIZE": 5,
+        "DB_MAX_OVERFLOW": 10,
     }
 
 

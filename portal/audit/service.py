@@ -50,6 +50,7 @@ class AuditAction(enum.StrEnum):
     AUDIT_EXPORTED = "audit_exported"
     AUDIT_PURGE_ALLOWED = "audit_purge_allowed"
     RETENTION_PURGE = "retention_purge"
+    DATABASE_RESTORED = "database_restored"  # from a backup: the trail has a gap
     LEGAL_HOLD_CHANGED = "legal_hold_changed"
     ERASURE_REQUESTED = "erasure_requested"
     ERASURE_CARRIED_OUT = "erasure_carried_out"

@@ -1,0 +1,134 @@
+"""`portal backup` and `portal restore` on the suite's database (SQLite's online
+backup, or pg_dump/pg_restore on PostgreSQL), taken while another process keeps
+writing: the copy is one consistent moment, restores whole into a fresh database,
+and a damaged file is refused with nothing changed."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from portal import db
+from portal.audit.service import verify_chain
+from portal.models import AuditEvent, LoginFailure, Role, User
+from tests.factories import make_user
+
+# Inserts login_failures rows keyed w1, w2, ... each in its own transaction until
+# the stop file appears; prints how many it committed.
+WRITER = """
+import os, sys, time
+from sqlalchemy import create_engine, insert, MetaData, Table
+url, stop = sys.argv[1], sys.argv[2]
+engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+table = Table("login_failures", MetaData(), autoload_with=engine)
+n = 0
+while not os.path.exists(stop):
+    n += 1
+    with engine.begin() as connection:
+        connection.execute(insert(table).values(account_key=f"w{n}", failed_at=__import__("datetime").datetime.now()))
+    print(n, flush=True)
+"""
+
+
+@pytest.fixture
+def fresh_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the suite's kind to restore into."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    name = f"portal_restore_{uuid.uuid4().hex[:10]}"
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield database_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _keys(url: str) -> list[int]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(LoginFailure.account_key).where(LoginFailure.account_key.like("w%"))
+        )
+        keys = sorted(int(key[1:]) for (key,) in rows)
+    engine.dispose()
+    return keys
+
+
+def test_a_backup_taken_during_writes_restores_one_consistent_moment(
+    app: Flask,
+    session: Session,
+    make_app: Callable[..., Flask],
+    database_url: str,
+    fresh_url: str,
+    tmp_path: Path,
+) -> None:
+    make_user(session, Role.ADMIN, email="keeper@council.example")
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, database_url, str(stop)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert writer.stdout is not None
+        while int(writer.stdout.readline() or 0) < 50:
+            pass  # the writer is well under way
+        target = tmp_path / "portal.backup"
+        done = app.test_cli_runner().invoke(args=["portal", "backup", str(target)])
+        assert done.exit_code == 0, done.output
+        while int(writer.stdout.readline() or 0) < 100:
+            pass  # and it kept writing after the backup
+    finally:
+        stop.touch()
+        writer.communicate(timeout=60)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+    restored = make_app(DATABASE_URL=fresh_url)
+    done = restored.test_cli_runner().invoke(
+        args=["portal", "restore", str(target), "--yes"]
+    )
+    assert done.exit_code == 0, done.output
+    keys = _keys(fresh_url)
+    assert keys and keys == list(range(1, len(keys) + 1)), "one moment: a prefix"
+    assert len(keys) < len(_keys(database_url)), "taken while writes went on"
+    with restored.app_context():
+        copy = db.get_session()
+        assert copy.scalar(select(User.email)) == "keeper@council.example"
+        last = copy.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert last is not None and last.action == "database_restored"
+        assert list(verify_chain(copy)) == [], "the chain still verifies"
+
+
+def test_a_damaged_backup_is_refused_and_changes_nothing(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    make_user(session, Role.ADMIN, email="still@council.example")
+    damaged = tmp_path / "damaged.backup"
+    damaged.write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
+    done = app.test_cli_runner().invoke(
+        args=["portal", "restore", str(damaged), "--yes"]
+    )
+    assert done.exit_code != 0
+    assert "Nothing was changed" in done.output
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(User)) == 1
+    missing = app.test_cli_runner().invoke(
+        args=["portal", "restore", str(tmp_path / "none"), "--yes"]
+    )
+    assert missing.exit_code != 0 and "There is no file" in missing.output
