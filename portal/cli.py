@@ -435,6 +435,7 @@ def init_app(app: Flask) -> None:
     from portal.backup import backup_command, restore_command
     from portal.outcomes.commands import send_digests_command
     from portal.retention.commands import legal_hold_command, purge_command
+    from portal.submissions.aggregates import rebuild_aggregates_command
 
     for command in (
         send_digests_command,
@@ -443,6 +444,7 @@ def init_app(app: Flask) -> None:
         link_account_command,
         backup_command,
         restore_command,
+        rebuild_aggregates_command,
     ):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

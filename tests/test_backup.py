@@ -9,7 +9,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,16 +26,18 @@ from tests.factories import make_user
 # Inserts login_failures rows keyed w1, w2, ... each in its own transaction until
 # the stop file appears; prints how many it committed.
 WRITER = """
-import os, sys, time
+import datetime, os, sys
 from sqlalchemy import create_engine, insert, MetaData, Table
 url, stop = sys.argv[1], sys.argv[2]
-engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+wait = {"timeout": 30} if url.startswith("sqlite") else {}
+engine = create_engine(url, connect_args=wait)
 table = Table("login_failures", MetaData(), autoload_with=engine)
 n = 0
 while not os.path.exists(stop):
     n += 1
+    row = {"account_key": f"w{n}", "failed_at": datetime.datetime.now()}
     with engine.begin() as connection:
-        connection.execute(insert(table).values(account_key=f"w{n}", failed_at=__import__("datetime").datetime.now()))
+        connection.execute(insert(table).values(**row))
     print(n, flush=True)
 """
 

@@ -139,7 +139,7 @@ def test_two_app_servers_share_throttles_sessions_and_limits(
         assert _sign_in(browser, first, "ana@council.example", DEFAULT_PASSWORD) == 302
         status, home = _get(browser, second + "/")
         assert status == 200 and "Sign out" in home, "one session, both servers"
-        copied = [cookie for cookie in jar]
+        copied = list(jar)
         assert _post(browser, first + "/sign-out", home, {}) == 302
         stale, stale_jar = _opener()
         for cookie in copied:

@@ -13,6 +13,7 @@ from portal.models.accounts import (
     UserIdentity,
     UserRole,
 )
+from portal.models.aggregates import QueueCount
 from portal.models.audit import (
     AuditEvent,
     AuditGap,
@@ -79,6 +80,7 @@ from portal.models.tagging import (
 )
 
 __all__ = [
+    "QueueCount",
     "NO_PASSWORD",
     "SignInCarry",
     "UserIdentity",

@@ -117,6 +117,8 @@ class Submission(Base):
         Index("ix_submissions_round_area", "round_id", "area_id"),
         # The moderation queue: keyset pages in (day, random id) order.
         Index("ix_submissions_queue", "status", "submitted_on", "id"),
+        # A team moderator's queue: one keyset range per team_id (no team; theirs).
+        Index("ix_submissions_team_queue", "status", "team_id", "submitted_on", "id"),
         # Queue counts read this index only (no table lookups) at 1M rows.
         Index(
             "ix_submissions_scope",
@@ -136,7 +138,9 @@ class Submission(Base):
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=SubmissionStatus.PENDING)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), index=True
+    )
     submitted_on: Mapped[date] = mapped_column(Date)
     # Exact times exist for named and facilitated input only.
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -11,7 +11,7 @@ from portal.access import Permission, can
 from portal.mailer import Message
 from portal.models import Role, User, UserRole
 from portal.moderation import safeguarding
-from portal.moderation.service import QueueFilters, counts
+from portal.moderation.queue import QueueFilters, counts
 
 
 def waiting_messages(

@@ -29,6 +29,7 @@ from portal.models import (
     utcnow,
 )
 from portal.moderation import forms, redaction, service
+from portal.moderation import queue as waiting
 from portal.rounds.service import list_rounds
 from portal.submissions import lifecycle, release
 from portal.tagging.codebook import list_themes
@@ -50,7 +51,7 @@ def _moderator() -> Any:
     return current_user._get_current_object()
 
 
-def _filters() -> service.QueueFilters:
+def _filters() -> waiting.QueueFilters:
     args = request.args
     status = args.get("status", SubmissionStatus.PENDING)
     if status not in STATUS_FILTERS:
@@ -60,7 +61,7 @@ def _filters() -> service.QueueFilters:
         if args.get("flag") in ("personal_data", "facilitated")
         else None
     )
-    return service.QueueFilters(
+    return waiting.QueueFilters(
         status=status,
         round_id=args.get("round", type=db_id),
         area_id=args.get("area", type=db_id),
@@ -72,7 +73,7 @@ def _filters() -> service.QueueFilters:
 @requires(Permission.MODERATE)
 def queue() -> Any:
     filters = _filters()
-    page = service.queue(
+    page = waiting.queue(
         get_session(), _moderator(), filters, request.args.get("after")
     )
     rounds: list[EngagementRound] = list_rounds(get_session())

@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
     and_,
-    case,
     false,
     func,
     not_,
     or_,
     select,
-    tuple_,
 )
 from sqlalchemy.orm import Session
 
@@ -87,29 +85,43 @@ def applies(item: Submission, decision: Decision) -> bool:
     return (item.status, lifecycle.Event(decision.value)) in lifecycle.TRANSITIONS
 
 
-def in_scope(moderator: User) -> ColumnElement[bool]:
-    """SQL condition: the items this moderator may see and decide (needs Area)."""
-    # Nobody decides input they wrote or recorded at a staff session.
-    not_own = and_(
+def not_own(moderator: User) -> ColumnElement[bool]:
+    """Nobody decides input they wrote or recorded at a staff session."""
+    return and_(
         or_(Submission.author_id.is_(None), Submission.author_id != moderator.id),
         or_(
             Submission.recorded_by_id.is_(None),
             Submission.recorded_by_id != moderator.id,
         ),
     )
+
+
+def team_keys(moderator: User) -> list[int | None]:
+    """The team_id values a team moderator's scope takes (None: no team given)."""
+    return [None] if moderator.team_id is None else [None, moderator.team_id]
+
+
+def reach(moderator: User) -> ColumnElement[bool]:
+    """SQL condition: what the moderator's scope reaches apart from their own
+    input (needs Area for a team moderator): never safeguarding; a team moderator
+    sees input from their team or none, and not anonymous input about management,
+    which goes to the independent moderator."""
     not_safeguarding = Submission.status != S.SAFEGUARDING
     if moderator.independent_moderator:
-        return and_(not_own, not_safeguarding)
+        return not_safeguarding
+    keys = team_keys(moderator)
     team = or_(
-        Submission.team_id.is_(None),
-        Submission.team_id == moderator.team_id
-        if moderator.team_id is not None
-        else Submission.team_id.is_(None),
+        Submission.team_id.is_(None), *(Submission.team_id == k for k in keys if k)
     )
     about_managers = and_(
         Submission.kind == SubmissionKind.ANONYMOUS, Area.about_management.is_(True)
     )
-    return and_(not_own, not_safeguarding, team, not_(about_managers))
+    return and_(not_safeguarding, team, not_(about_managers))
+
+
+def in_scope(moderator: User) -> ColumnElement[bool]:
+    """SQL condition: the items this moderator may see and decide (needs Area)."""
+    return and_(not_own(moderator), reach(moderator))
 
 
 def visible_item(session: Session, moderator: User, item_id: str) -> Submission:
@@ -122,97 +134,6 @@ def visible_item(session: Session, moderator: User, item_id: str) -> Submission:
     if item is None:
         raise NotFound("There is no such item in your moderation queue")
     return item
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    status: str = S.PENDING
-    round_id: int | None = None
-    area_id: int | None = None
-    flag: str | None = None  # "personal_data" or "facilitated"
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    items: list[Submission]
-    next_cursor: str | None
-    counts: dict[str, int]
-
-
-def _filtered(moderator: User, filters: QueueFilters) -> list[ColumnElement[bool]]:
-    conditions = [in_scope(moderator), Submission.status == filters.status]
-    if filters.round_id:
-        conditions.append(Submission.round_id == filters.round_id)
-    if filters.area_id:
-        conditions.append(Submission.area_id == filters.area_id)
-    if filters.flag == "personal_data":
-        conditions.append(Submission.has_personal_data.is_(True))
-    elif filters.flag == "facilitated":
-        conditions.append(Submission.kind == SubmissionKind.FACILITATED)
-    return conditions
-
-
-def queue(
-    session: Session, moderator: User, filters: QueueFilters, after: str | None
-) -> QueuePage:
-    """One page of the queue, oldest day first and in random order within a day
-    (ids are random), so arrival order and time are never shown. Keyset pages."""
-    conditions = _filtered(moderator, filters)
-    query = (
-        select(Submission)
-        .join(Area, Area.id == Submission.area_id)
-        .where(*conditions)
-        .order_by(Submission.submitted_on, Submission.id)
-        .limit(PAGE_SIZE + 1)
-    )
-    cursor = _parse_cursor(after)
-    if cursor is not None:
-        query = query.where(tuple_(Submission.submitted_on, Submission.id) > cursor)
-    items = list(session.scalars(query))
-    next_cursor = None
-    if len(items) > PAGE_SIZE:
-        items = items[:PAGE_SIZE]
-        last = items[-1]
-        next_cursor = f"{last.submitted_on.isoformat()}_{last.id}"
-    return QueuePage(items, next_cursor, counts(session, moderator, filters))
-
-
-def _parse_cursor(after: str | None) -> tuple[date, str] | None:
-    if not after or "_" not in after:
-        return None
-    day, _, item_id = after.partition("_")
-    try:
-        return date.fromisoformat(day), item_id[:36]
-    except ValueError:
-        return None
-
-
-def counts(session: Session, moderator: User, filters: QueueFilters) -> dict[str, int]:
-    """Counts for the filter links, over the moderator's scope and the status being
-    viewed, aggregated in SQL from ix_submissions_scope alone."""
-    base = QueueFilters(filters.status, filters.round_id, filters.area_id)
-    row = session.execute(
-        select(
-            func.count(),
-            func.coalesce(
-                func.sum(case((Submission.has_personal_data.is_(True), 1), else_=0)), 0
-            ),
-            func.coalesce(
-                func.sum(
-                    case((Submission.kind == SubmissionKind.FACILITATED, 1), else_=0)
-                ),
-                0,
-            ),
-        )
-        .select_from(Submission)
-        .join(Area, Area.id == Submission.area_id)
-        .where(*_filtered(moderator, base))
-    ).one()
-    return {
-        "all": int(row[0]),
-        "personal_data": int(row[1]),
-        "facilitated": int(row[2]),
-    }
 
 
 @dataclass(frozen=True)

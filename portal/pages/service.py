@@ -138,7 +138,7 @@ def home_overview(session: Session, user: Any) -> HomeOverview:
 
 def _waiting(session: Session, user: Any) -> list[tuple[str, str]]:
     from portal.moderation import safeguarding
-    from portal.moderation.service import QueueFilters, counts
+    from portal.moderation.queue import QueueFilters, counts
 
     waiting = []
     if can(user, Permission.REVIEW_SAFEGUARDING):
