@@ -14,10 +14,10 @@ down_revision = "0017"
 branch_labels = None
 depends_on = None
 
-KEY = "status, round_id, area_id, team_key, kind, personal_data"
+KEY = "status, team_key, round_id, area_id, kind, personal_data"
 # What a submission row contributes to, as NEW or OLD.
 VALUES = (
-    "{r}.status, {r}.round_id, {r}.area_id, COALESCE({r}.team_id, 0), {r}.kind, "
+    "{r}.status, COALESCE({r}.team_id, 0), {r}.round_id, {r}.area_id, {r}.kind, "
     "{r}.has_personal_data"
 )
 MATCH = (
@@ -57,9 +57,9 @@ POSTGRES_TRIGGERS = [
     "EXECUTE FUNCTION queue_counts_keep()",
 ]
 FILL = (
-    f"INSERT INTO queue_counts ({KEY}, n) SELECT status, round_id, area_id, "  # noqa: S608
-    "COALESCE(team_id, 0), kind, has_personal_data, count(*) FROM submissions "
-    "GROUP BY status, round_id, area_id, COALESCE(team_id, 0), kind, has_personal_data"
+    f"INSERT INTO queue_counts ({KEY}, n) SELECT status, COALESCE(team_id, 0), "  # noqa: S608
+    "round_id, area_id, kind, has_personal_data, count(*) FROM submissions "
+    "GROUP BY status, COALESCE(team_id, 0), round_id, area_id, kind, has_personal_data"
 )
 
 
@@ -67,14 +67,14 @@ def upgrade() -> None:
     op.create_table(
         "queue_counts",
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("team_key", sa.Integer(), nullable=False),
         sa.Column("round_id", sa.Integer(), nullable=False),
         sa.Column("area_id", sa.Integer(), nullable=False),
-        sa.Column("team_key", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("personal_data", sa.Boolean(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "status", "round_id", "area_id", "team_key", "kind", "personal_data",
+            "status", "team_key", "round_id", "area_id", "kind", "personal_data",
             name=op.f("pk_queue_counts"),
         ),
     )  # fmt: skip

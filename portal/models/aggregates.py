@@ -19,10 +19,11 @@ class QueueCount(Base):
 
     __tablename__ = "queue_counts"
 
+    # Key order: a team moderator's counts are one range (status, team_key).
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    team_key: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_key: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     personal_data: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)

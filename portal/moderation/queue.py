@@ -24,9 +24,9 @@ from sqlalchemy import (
     case,
     func,
     not_,
-    or_,
     select,
     tuple_,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session, selectinload
@@ -160,21 +160,22 @@ def counts(session: Session, moderator: User, filters: QueueFilters) -> dict[str
             q.team_key.in_([key or 0 for key in team_keys(moderator)]),
             not_(and_(q.kind == SubmissionKind.ANONYMOUS, Area.about_management)),
         )
+    # Their own input, found by author and by recorder (each from its own
+    # index, as plain look-ups: given the status too, SQLite's planner would
+    # read the whole status instead), then counted by primary key.
+    mine = list(session.scalars(union(
+        select(Submission.id).where(Submission.author_id == moderator.id),
+        select(Submission.id).where(Submission.recorded_by_id == moderator.id),
+    )))  # fmt: skip
     base = QueueFilters(filters.status, filters.round_id, filters.area_id)
     own = (
         select(*_sums(1, Submission.has_personal_data, Submission.kind))
         .select_from(Submission)
         .join(Area, Area.id == Submission.area_id)
-        .where(
-            *_filtered(base),
-            reach(moderator),
-            or_(
-                Submission.author_id == moderator.id,
-                Submission.recorded_by_id == moderator.id,
-            ),
-        )
+        .where(Submission.id.in_(mine), *_filtered(base), reach(moderator))
     )
-    total, own_row = session.execute(kept).one(), session.execute(own).one()
+    total = session.execute(kept).one()
+    own_row = session.execute(own).one() if mine else (0, 0, 0)
     return {
         name: int(total[n]) - int(own_row[n])
         for n, name in enumerate(("all", "personal_data", "facilitated"))
