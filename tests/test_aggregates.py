@@ -6,6 +6,7 @@ and the counts a moderator sees equal a brute-force count over their scope."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -17,9 +18,13 @@ from portal.models import (
     Area,
     EngagementRound,
     QueueCount,
+    Recommendation,
     Role,
+    SubjectFact,
+    SubjectPhrase,
     Submission,
     SubmissionStatus,
+    Theme,
     User,
     utcnow,
 )
@@ -27,7 +32,19 @@ from portal.moderation.queue import QueueFilters, counts, queue
 from portal.moderation.redaction import Redaction, redact
 from portal.moderation.service import Decision, DecisionDetails, decide, in_scope
 from portal.privacy import PrivacySettings
-from portal.submissions.aggregates import maintained, recounted
+from portal.submissions.aggregates import (
+    cells_maintained,
+    cells_recounted,
+    facts_maintained,
+    facts_recounted,
+    links_maintained,
+    links_recounted,
+    maintained,
+    phrase_rows_at_zero,
+    recounted,
+)
+from portal.tagging import codebook
+from portal.tagging.service import Tags, set_tags
 from tests.conftest import reload
 from tests.factories import make_submission, make_team, make_user
 
@@ -88,6 +105,95 @@ def _decide(
     session.commit()
 
 
+TEXTS = ["Supervision slips.", "Ring Kerry Walsh on 07700 900123 about it."]
+
+
+@dataclass
+class World:
+    """The people and lists a random run draws on, and its operations."""
+
+    rng: random.Random
+    engagement: EngagementRound
+    writers: list[User]
+    moderators: list[User]
+    planner: User
+    recs: list[int]
+    themes: list[int]
+
+    def step(self, session: Session) -> None:
+        op, rng = self.rng.random(), self.rng
+        items = session.scalars(select(Submission)).all()
+        if op < 0.45 or not items:
+            writer = rng.choice([*self.writers, *self.moderators[::3]])
+            make_submission(session, writer, self.engagement,
+                            area_index=rng.randrange(2),
+                            anonymous=rng.random() < 0.3, team=writer.team,
+                            text=rng.choice(TEXTS))  # fmt: skip
+        elif op < 0.65:
+            _decide(session, rng.choice(self.moderators[2:]), rng.choice(items), rng)
+        elif op < 0.8:
+            self.tag(session, [i for i in items if i.status == S.APPROVED])
+        elif op < 0.9:
+            self.redact(session, rng.choice(items))
+        else:
+            item = rng.choice(items)
+            if item.author is not None and item.status == S.PENDING:
+                withdraw(session, item.author, item, utcnow().date())
+                session.commit()
+
+    def tag(self, session: Session, approved: list[Submission]) -> None:
+        if not approved:
+            return
+        rng = self.rng
+        wanted = Tags(frozenset(rng.sample(self.recs, rng.randrange(3))),
+                      frozenset(rng.sample(self.themes, rng.randrange(3))))  # fmt: skip
+        set_tags(session, self.planner, rng.choice(approved), wanted)
+        session.commit()
+
+    def redact(self, session: Session, item: Submission) -> None:
+        try:
+            # A name in the answer; or words of a key phrase, which then changes.
+            field, words = self.rng.choice(
+                [("obstacles", "Kerry Walsh"), ("biggest_difference", "protected")]
+            )
+            who = self.rng.choice(self.moderators[2:])
+            cut = Redaction("family", [], field, words)
+            redact(session, who, item, cut, PrivacySettings())
+            session.commit()
+        except Exception:
+            session.rollback()
+
+    def redact_everywhere(self, session: Session, words: str) -> None:
+        """Redact words of a key phrase from every approved item: no count of
+        the phrase as written may keep them."""
+        for item in session.scalars(
+            select(Submission).where(Submission.status == S.APPROVED)
+        ).all():
+            if words in item.biggest_difference:
+                redact(session, self.moderators[2], item,
+                       Redaction("family", [], "biggest_difference", words),
+                       PrivacySettings())  # fmt: skip
+                session.commit()
+        left = session.scalar(select(func.count()).select_from(SubjectPhrase)
+                              .where(SubjectPhrase.text.contains(words)))  # fmt: skip
+        assert left == 0, "redacted words are gone from the phrase counts"
+
+    def merge_a_used_theme(self, session: Session) -> None:
+        """Merging themes moves their tags (an UPDATE of theme_tags)."""
+        approved = session.scalars(
+            select(Submission).where(Submission.status == S.APPROVED)
+        ).all()
+        assert approved, "the run approved some input"
+        used = self.themes[0]
+        set_tags(session, self.planner, approved[0],
+                 Tags(frozenset(self.recs[:1]), frozenset({used})))  # fmt: skip
+        target = codebook.save_theme(session, self.planner, name="Merged theme",
+                                     description="", parent_id=None)  # fmt: skip
+        moved = codebook.merge(session, self.planner, session.get(Theme, used), target)
+        session.commit()
+        assert moved > 0
+
+
 def test_maintained_counts_equal_a_recount_after_random_operations(
     app: Flask,
     session: Session,
@@ -110,35 +216,27 @@ def test_maintained_counts_equal_a_recount_after_random_operations(
     independent.independent_moderator = True
     session.commit()
     moderators.append(independent)
-    texts = ["Supervision slips.", "Ring Kerry Walsh on 07700 900123 about it."]
+    planner = make_user(session, Role.PLANNER)
+    recs = list(session.scalars(select(Recommendation.id)))[:6]
+    themes = [
+        codebook.save_theme(session, planner, name=f"Theme {n}", description="",
+                            parent_id=None).id
+        for n in range(5)
+    ]  # fmt: skip
+    session.commit()
+    world = World(rng, open_round, writers, moderators, planner, recs, themes)
     with app.app_context():
-        for _ in range(90):
-            op = rng.random()
-            items = session.scalars(select(Submission)).all()
-            if op < 0.45 or not items:
-                writer = rng.choice([*writers, moderators[0], independent])
-                make_submission(session, writer, open_round,
-                                area_index=rng.randrange(2),
-                                anonymous=rng.random() < 0.3,
-                                team=writer.team, text=rng.choice(texts))  # fmt: skip
-            elif op < 0.8:
-                _decide(session, rng.choice(moderators[2:]), rng.choice(items), rng)
-            elif op < 0.9:
-                item = rng.choice(items)
-                try:
-                    redact(session, rng.choice(moderators[2:]), item,
-                           Redaction("family", [], "obstacles", "Kerry Walsh"),
-                           PrivacySettings())  # fmt: skip
-                    item.pii_flags, item.has_personal_data = None, False
-                    session.commit()
-                except Exception:
-                    session.rollback()
-            else:
-                item = rng.choice(items)
-                if item.author is not None and item.status == S.PENDING:
-                    withdraw(session, item.author, item, utcnow().date())
-                    session.commit()
+        for _ in range(160):
+            world.step(session)
+        world.merge_a_used_theme(session)
+        world.redact_everywhere(session, "protected")
         reload(session)
+        assert facts_maintained(session) == facts_recounted(session)
+        assert cells_maintained(session) == cells_recounted(session)
+        assert cells_recounted(session), "some approved items were tagged"
+        assert links_maintained(session) == links_recounted(session)
+        assert any(len(key) == 5 for key in links_recounted(session)), "phrases"
+        assert phrase_rows_at_zero(session) == 0, "no wording left at zero"
         assert maintained(session) == recounted(session)
         assert sum(recounted(session).values()) == len(
             session.scalars(select(Submission.id)).all()
@@ -162,6 +260,9 @@ def test_rebuild_aggregates_recounts_from_scratch(
     for _ in range(3):
         make_submission(session, writer, open_round)
     session.execute(update(QueueCount).values(n=999))
+    session.add(SubjectFact(subject_type="area", subject_id=1, round_id=1,
+                            kind="named", priority=0, team_key=0, role_key=0,
+                            n=4, attendees=0))  # fmt: skip
     session.add(QueueCount(status="pending", round_id=0, area_id=0, team_key=0,
                            kind="named", personal_data=False, n=5))  # fmt: skip
     session.commit()
@@ -169,4 +270,5 @@ def test_rebuild_aggregates_recounts_from_scratch(
     assert done.exit_code == 0, done.output
     reload(session)
     assert maintained(session) == recounted(session)
+    assert facts_maintained(session) == facts_recounted(session)
     assert session.scalar(select(func.sum(QueueCount.n))) == 3

@@ -13,7 +13,13 @@ from portal.models.accounts import (
     UserIdentity,
     UserRole,
 )
-from portal.models.aggregates import QueueCount
+from portal.models.aggregates import (
+    CoverageCell,
+    QueueCount,
+    SubjectFact,
+    SubjectPhrase,
+    SubjectRelated,
+)
 from portal.models.audit import (
     AuditEvent,
     AuditGap,
@@ -80,7 +86,11 @@ from portal.models.tagging import (
 )
 
 __all__ = [
+    "SubjectPhrase",
+    "SubjectRelated",
+    "CoverageCell",
     "QueueCount",
+    "SubjectFact",
     "NO_PASSWORD",
     "SignInCarry",
     "UserIdentity",

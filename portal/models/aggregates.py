@@ -3,7 +3,7 @@ small rows instead of counting a million."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base
@@ -26,4 +26,68 @@ class QueueCount(Base):
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     personal_data: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SubjectFact(Base):
+    """Approved input counted per summary subject (an area, a recommendation or
+    a theme) and per the things a summary breaks it down by. An item counts once
+    for its area and once for each recommendation and theme it is tagged with,
+    while it is approved and not withdrawn. Kept by triggers (migration 0019);
+    0 in ``priority``, ``team_key`` or ``role_key`` means not given."""
+
+    __tablename__ = "subject_facts"
+
+    subject_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    priority: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    attendees: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CoverageCell(Base):
+    """Approved items tagged with a recommendation, per area of the items.
+    ``recommendation_id`` 0 with ``area_id`` 0 holds the approved items that
+    carry any tag at all (the share analysed). Kept by triggers (0019)."""
+
+    __tablename__ = "coverage_cells"
+
+    recommendation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SubjectRelated(Base):
+    """For a summary subject, how many of its approved items carry each related
+    tag: themes for an area or a recommendation, recommendations for a theme.
+    Kept by triggers (migration 0020)."""
+
+    __tablename__ = "subject_related"
+
+    subject_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    related_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SubjectPhrase(Base):
+    """For a summary subject, how many of its approved items share each key
+    phrase, as each wording was written (the summary shows the commonest).
+    A copy of staff wording, like ``submission_phrases``: redaction rebuilds an
+    item's phrases, and these follow. Kept by triggers (migration 0020)."""
+
+    __tablename__ = "subject_phrases"
+    # Rows that fall to zero are deleted by phrase (the triggers' clean-up).
+    __table_args__ = (Index("ix_subject_phrases_key", "key", "text"),)
+
+    subject_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    text: Mapped[str] = mapped_column(String(200), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,4 +1,5 @@
-"""The maintained figures (``queue_counts``, kept by triggers) and how to
+"""The maintained figures (``queue_counts``, ``subject_facts`` and
+``coverage_cells``, kept by triggers: migrations 0018 and 0019) and how to
 recount them: ``portal rebuild-aggregates`` after a restore from an old backup
 or a manual repair, and the tests that prove the triggers right."""
 
@@ -8,11 +9,22 @@ from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, delete, exists, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from portal import db
-from portal.models import QueueCount, Submission
+from portal.models import (
+    CoverageCell,
+    QueueCount,
+    RecommendationTag,
+    SubjectFact,
+    SubjectPhrase,
+    SubjectRelated,
+    Submission,
+    SubmissionPhrase,
+    ThemeTag,
+)
+from portal.submissions.lifecycle import counts_as_staff_input
 
 # (status, team_key, round_id, area_id, kind, personal_data)
 Key = tuple[str, int, int, int, str, bool]
@@ -48,27 +60,280 @@ def maintained(session: Session) -> dict[Key, int]:
     """The queue counts as kept, leaving out combinations that fell to zero."""
     q = QueueCount
     rows: Any = session.execute(
-        select(q.status, q.team_key, q.round_id, q.area_id, q.kind,
-               q.personal_data, q.n).where(q.n != 0)
-    )  # fmt: skip
+        select(
+            q.status, q.team_key, q.round_id, q.area_id, q.kind, q.personal_data, q.n
+        ).where(q.n != 0)
+    )
     return {(s, t, r, a, k, bool(p)): n for s, t, r, a, k, p, n in rows}
+
+
+def _fact_dims() -> list[Any]:
+    return [
+        Submission.round_id,
+        Submission.kind,
+        func.coalesce(Submission.priority, 0),
+        func.coalesce(Submission.team_id, 0),
+        func.coalesce(Submission.role_group_id, 0),
+    ]
+
+
+def _facts_queries() -> list[Select[Any]]:
+    """What every counted item contributes to ``subject_facts``, recounted."""
+    dims = _fact_dims()
+    totals = [func.count(), func.coalesce(func.sum(Submission.attendees), 0)]
+    counted = counts_as_staff_input()
+    area = (
+        select(literal("area"), Submission.area_id, *dims, *totals)
+        .where(counted)
+        .group_by(Submission.area_id, *dims)
+    )
+    tagged = [
+        select(literal(name), column, *dims, *totals)
+        .join(Submission, Submission.id == model.submission_id)
+        .where(counted)
+        .group_by(column, *dims)
+        for name, model, column in (
+            ("recommendation", RecommendationTag, RecommendationTag.recommendation_id),
+            ("theme", ThemeTag, ThemeTag.theme_id),
+        )
+    ]
+    return [area, *tagged]
+
+
+def _cells_queries() -> list[Select[int, int, int]]:
+    counted = counts_as_staff_input()
+    cells = (
+        select(RecommendationTag.recommendation_id, Submission.area_id, func.count())
+        .join(Submission, Submission.id == RecommendationTag.submission_id)
+        .where(counted)
+        .group_by(RecommendationTag.recommendation_id, Submission.area_id)
+    )
+    any_tag = or_(
+        exists().where(RecommendationTag.submission_id == Submission.id),
+        exists().where(ThemeTag.submission_id == Submission.id),
+    )
+    analysed = select(literal(0), literal(0), func.count()).where(counted, any_tag)
+    return [cells, analysed]
+
+
+def facts_recounted(session: Session) -> dict[tuple[Any, ...], tuple[int, int]]:
+    found: dict[tuple[Any, ...], tuple[int, int]] = {}
+    for query in _facts_queries():
+        for *key, n, people in session.execute(query):
+            found[tuple(int(k) if isinstance(k, int) else k for k in key)] = (
+                int(n),
+                int(people),
+            )
+    return found
+
+
+def facts_maintained(session: Session) -> dict[tuple[Any, ...], tuple[int, int]]:
+    f = SubjectFact
+    rows: Any = session.execute(
+        select(
+            f.subject_type,
+            f.subject_id,
+            f.round_id,
+            f.kind,
+            f.priority,
+            f.team_key,
+            f.role_key,
+            f.n,
+            f.attendees,
+        ).where(f.n != 0)
+    )
+    return {tuple(key): (n, people) for *key, n, people in rows}
+
+
+def cells_recounted(session: Session) -> dict[tuple[int, int], int]:
+    found: dict[tuple[int, int], int] = {}
+    for query in _cells_queries():
+        for rec, area, n in session.execute(query):
+            if n:
+                found[(int(rec), int(area))] = int(n)
+    return found
+
+
+def cells_maintained(session: Session) -> dict[tuple[int, int], int]:
+    c = CoverageCell
+    rows: Any = session.execute(
+        select(c.recommendation_id, c.area_id, c.n).where(c.n != 0)
+    )
+    return {(rec, area): n for rec, area, n in rows}
+
+
+def _subject_joins() -> list[tuple[str, Any, Any]]:
+    """(subject type, its id column, the join that reaches it from an item)."""
+    return [
+        ("area", Submission.area_id, None),
+        (
+            "recommendation",
+            RecommendationTag.recommendation_id,
+            RecommendationTag.submission_id == Submission.id,
+        ),
+        ("theme", ThemeTag.theme_id, ThemeTag.submission_id == Submission.id),
+    ]
+
+
+def _phrases_queries() -> list[Select[Any]]:
+    made = []
+    for name, column, join in _subject_joins():
+        query = select(
+            literal(name),
+            column,
+            Submission.round_id,
+            SubmissionPhrase.key,
+            SubmissionPhrase.text,
+            func.count(),
+        )
+        query = query.select_from(Submission)
+        if join is not None:
+            query = query.join(column.table, join)
+        made.append(
+            query.join(
+                SubmissionPhrase, SubmissionPhrase.submission_id == Submission.id
+            )
+            .where(counts_as_staff_input())
+            .group_by(
+                column, Submission.round_id, SubmissionPhrase.key, SubmissionPhrase.text
+            )
+        )
+    return made
+
+
+def _related_queries() -> list[Select[Any]]:
+    rec, theme = RecommendationTag, ThemeTag
+    counted = counts_as_staff_input()
+    by_theme = (
+        select(
+            literal("area"),
+            Submission.area_id,
+            Submission.round_id,
+            theme.theme_id,
+            func.count(),
+        )
+        .join(theme, theme.submission_id == Submission.id)
+        .where(counted)
+        .group_by(Submission.area_id, Submission.round_id, theme.theme_id)
+    )
+    pairs = (
+        select(Submission.round_id, rec.recommendation_id, theme.theme_id)
+        .join(rec, rec.submission_id == Submission.id)
+        .join(theme, theme.submission_id == Submission.id)
+        .where(counted)
+        .subquery()
+    )
+    rec_themes = select(
+        literal("recommendation"),
+        pairs.c.recommendation_id,
+        pairs.c.round_id,
+        pairs.c.theme_id,
+        func.count(),
+    ).group_by(pairs.c.recommendation_id, pairs.c.round_id, pairs.c.theme_id)
+    theme_recs = select(
+        literal("theme"),
+        pairs.c.theme_id,
+        pairs.c.round_id,
+        pairs.c.recommendation_id,
+        func.count(),
+    ).group_by(pairs.c.theme_id, pairs.c.round_id, pairs.c.recommendation_id)
+    return [by_theme, rec_themes, theme_recs]
+
+
+def links_recounted(session: Session) -> dict[tuple[Any, ...], int]:
+    """Related pairs (4-part keys) and phrases (5-part keys), recounted."""
+    found: dict[tuple[Any, ...], int] = {}
+    for query in [*_related_queries(), *_phrases_queries()]:
+        for *key, n in session.execute(query):
+            found[tuple(key)] = int(n)
+    return found
+
+
+def links_maintained(session: Session) -> dict[tuple[Any, ...], int]:
+    r, p = SubjectRelated, SubjectPhrase
+    found: dict[tuple[Any, ...], int] = {}
+    for query in (
+        select(r.subject_type, r.subject_id, r.round_id, r.related_id, r.n).where(
+            r.n != 0
+        ),
+        select(p.subject_type, p.subject_id, p.round_id, p.key, p.text, p.n).where(
+            p.n != 0
+        ),
+    ):
+        for *key, n in session.execute(query):
+            found[tuple(key)] = int(n)
+    return found
+
+
+def phrase_rows_at_zero(session: Session) -> int:
+    """Wording left behind at a count of zero (there must be none)."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(SubjectPhrase).where(SubjectPhrase.n <= 0)
+        )
+        or 0
+    )
 
 
 def rebuild(session: Session) -> int:
     """Recount from scratch (in the caller's transaction); returns the rows."""
-    session.execute(delete(QueueCount))
-    columns = ["status", "team_key", "round_id", "area_id", "kind",
-               "personal_data", "n"]  # fmt: skip
+    every = (QueueCount, SubjectFact, CoverageCell, SubjectRelated, SubjectPhrase)
+    for model in every:
+        session.execute(delete(model))
+    columns = [
+        "status",
+        "team_key",
+        "round_id",
+        "area_id",
+        "kind",
+        "personal_data",
+        "n",
+    ]
     session.execute(insert(QueueCount).from_select(columns, _recount_query()))
-    return int(session.scalar(select(func.count()).select_from(QueueCount)) or 0)
+    fact_columns = [
+        "subject_type",
+        "subject_id",
+        "round_id",
+        "kind",
+        "priority",
+        "team_key",
+        "role_key",
+        "n",
+        "attendees",
+    ]
+    for query in _facts_queries():
+        session.execute(insert(SubjectFact).from_select(fact_columns, query))
+    for cells in _cells_queries():
+        session.execute(
+            insert(CoverageCell).from_select(
+                ["recommendation_id", "area_id", "n"], cells
+            )
+        )
+    for related in _related_queries():
+        session.execute(
+            insert(SubjectRelated).from_select(
+                ["subject_type", "subject_id", "round_id", "related_id", "n"], related
+            )
+        )
+    for said in _phrases_queries():
+        session.execute(
+            insert(SubjectPhrase).from_select(
+                ["subject_type", "subject_id", "round_id", "key", "text", "n"], said
+            )
+        )
+    return sum(
+        int(session.scalar(select(func.count()).select_from(model)) or 0)
+        for model in every
+    )
 
 
 @click.command("rebuild-aggregates")
 @with_appcontext
 def rebuild_aggregates_command() -> None:
-    """Recount the maintained queue counts from the submissions themselves."""
+    """Recount the maintained queue counts, summary facts and coverage cells
+    from the submissions and tags themselves."""
     session = db.get_session()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     rows = rebuild(session)
     db.commit(session)
-    click.echo(f"Queue counts rebuilt: {rows} combinations.")
+    click.echo(f"Aggregates rebuilt: {rows} rows.")

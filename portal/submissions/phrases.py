@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Submission, SubmissionPhrase, SubmissionStatus
+from portal.models import SubjectPhrase, Submission, SubmissionPhrase, SubmissionStatus
 from portal.tagging.suggestions import stem
 
 MIN_WORDS, MAX_WORDS = 2, 4
@@ -106,18 +106,29 @@ class Phrase:
 
 
 def recurring(
-    session: Session, scope: list[ColumnElement[bool]], *, limit: int = 8
+    session: Session,
+    subject_type: str,
+    subject_id: int,
+    round_ids: list[int],
+    *,
+    limit: int = 8,
 ) -> list[Phrase]:
-    """The phrases most items in scope share (at least two items each), longest
-    first among equals; a phrase inside a longer one that recurs nearly as often
-    is not listed again."""
+    """The phrases most approved items of a summary subject share (at least two
+    items each), longest first among equals; a phrase inside a longer one that
+    recurs nearly as often is not listed again. Read from the maintained
+    ``subject_phrases`` (kept by triggers as items are approved, tagged and
+    redacted), not counted over the items."""
+    p = SubjectPhrase
+    where = [p.subject_type == subject_type, p.subject_id == subject_id]
+    if round_ids:
+        where.append(p.round_id.in_(round_ids))
+    items = func.sum(p.n)
     counted = session.execute(
-        select(SubmissionPhrase.key, func.count())
-        .join(Submission, Submission.id == SubmissionPhrase.submission_id)
-        .where(*scope)
-        .group_by(SubmissionPhrase.key)
-        .having(func.count() >= 2)
-        .order_by(func.count().desc(), SubmissionPhrase.key)
+        select(p.key, items)
+        .where(*where)
+        .group_by(p.key)
+        .having(items >= 2)
+        .order_by(items.desc(), p.key)
         .limit(limit * 6)
     ).all()
     if not counted:
@@ -125,10 +136,9 @@ def recurring(
     keys = [str(key) for key, _n in counted]
     surfaces: dict[str, Counter[str]] = {}
     for key, text, n in session.execute(
-        select(SubmissionPhrase.key, SubmissionPhrase.text, func.count())
-        .join(Submission, Submission.id == SubmissionPhrase.submission_id)
-        .where(*scope, SubmissionPhrase.key.in_(keys))
-        .group_by(SubmissionPhrase.key, SubmissionPhrase.text)
+        select(p.key, p.text, items)
+        .where(*where, p.key.in_(keys))
+        .group_by(p.key, p.text)
     ):
         surfaces.setdefault(str(key), Counter())[str(text)] += int(n)
     ranked = sorted(

@@ -87,11 +87,11 @@ def _summary_page(
 @requires(Permission.VIEW_SUMMARIES)
 def summary(kind: str, subject_id: int) -> Any:
     db = get_session()
-    subject = service.subject(db, kind, subject_id)
-    current = service.build(db, subject, [], count_minimum=1)
-    form = forms.NoteForm(
-        data={"key_messages": current.key_messages, "questions": current.questions}
+    # Only the note's words for the form: the summary itself is built once, below.
+    key_messages, questions = service.note_texts(
+        db, service.subject(db, kind, subject_id)
     )
+    form = forms.NoteForm(data={"key_messages": key_messages, "questions": questions})
     return _summary_page(kind, subject_id, form, 200)
 
 

@@ -10,8 +10,9 @@ small-group suppression.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from portal import privacy
@@ -23,6 +24,8 @@ from portal.models import (
     Recommendation,
     RecommendationTag,
     RoleGroup,
+    SubjectFact,
+    SubjectRelated,
     Submission,
     SubmissionKind,
     SummaryNote,
@@ -151,15 +154,18 @@ def build(
     """The summary for one subject (one query per part, all aggregated in SQL)."""
     scope = scope_of(subject_, round_ids)
     summary = Summary(subject_)
+    # Counts come from the maintained subject_facts (a few rows per subject),
+    # kept by triggers as input is approved and tagged.
+    facts = [SubjectFact.subject_type == subject_.kind,
+             SubjectFact.subject_id == subject_.id]  # fmt: skip
+    if round_ids:
+        facts.append(SubjectFact.round_id.in_(round_ids))
     for kind, n, people in session.execute(
-        select(
-            Submission.kind,
-            func.count(),
-            func.coalesce(func.sum(Submission.attendees), 0),
-        )
-        .where(*scope)
-        .group_by(Submission.kind)
-    ):
+        select(SubjectFact.kind, func.sum(SubjectFact.n),
+               func.sum(SubjectFact.attendees))
+        .where(*facts)
+        .group_by(SubjectFact.kind)
+    ):  # fmt: skip
         if kind == SubmissionKind.NAMED:
             summary.named = int(n)
         elif kind == SubmissionKind.ANONYMOUS:
@@ -167,83 +173,90 @@ def build(
         else:
             summary.facilitated, summary.attendees = int(n), int(people or 0)
     summary.priorities = {
-        int(p or 0): int(n)
+        int(p): int(n)
         for p, n in session.execute(
-            select(Submission.priority, func.count())
-            .where(*scope, Submission.priority.is_not(None))
-            .group_by(Submission.priority)
+            select(SubjectFact.priority, func.sum(SubjectFact.n))
+            .where(*facts, SubjectFact.priority != 0)
+            .group_by(SubjectFact.priority)
         )
+        if n
     }
-    summary.related = _related(session, subject_, scope)
+    summary.related = _related(session, subject_, round_ids)
+    # Read from the (small) quotes table in order, each checked against the
+    # scope, rather than from every item in scope looking for its quotes.
+    in_scope = select(Submission.id).where(Submission.id == Quote.submission_id, *scope)
     summary.quotes = list(
         session.scalars(
-            select(Quote.text)
-            .join(Submission, Submission.id == Quote.submission_id)
-            .where(*scope)
-            .order_by(Quote.id)
-            .limit(12)
+            select(Quote.text).where(exists(in_scope)).order_by(Quote.id).limit(12)
         )
     )
     if summary.total >= count_minimum:
         # Counted over a group as small as a breakdown would hide, a phrase could
         # point at its writer; below the minimum none is shown.
-        summary.recurring_phrases = phrases.recurring(session, scope)
-    summary.teams = _breakdown(session, scope, Team, Submission.team_id, count_minimum)
-    summary.roles = _breakdown(
-        session, scope, RoleGroup, Submission.role_group_id, count_minimum
+        summary.recurring_phrases = phrases.recurring(
+            session, subject_.kind, subject_.id, round_ids
+        )
+    summary.teams = _breakdown(
+        session, facts, Team, SubjectFact.team_key, count_minimum
     )
+    summary.roles = _breakdown(
+        session, facts, RoleGroup, SubjectFact.role_key, count_minimum
+    )
+    summary.key_messages, summary.questions = note_texts(session, subject_)
+    return summary
+
+
+def note_texts(session: Session, subject_: Subject) -> tuple[str, str]:
+    """The planners' key messages and questions for a subject ("" if none)."""
     note = session.scalar(
         select(SummaryNote).where(
             SummaryNote.subject_type == subject_.kind,
             SummaryNote.subject_id == subject_.id,
         )
     )
-    if note is not None:
-        summary.key_messages, summary.questions = note.key_messages, note.questions
-    return summary
+    return (note.key_messages, note.questions) if note is not None else ("", "")
 
 
 def _related(
-    session: Session, subject_: Subject, scope: list[ColumnElement[bool]]
+    session: Session, subject_: Subject, round_ids: list[int]
 ) -> list[tuple[str, int]]:
     """The themes that recur (for a recommendation or area), or the
-    recommendations (for a theme), most frequent first."""
-    if subject_.kind == "theme":
-        query = (
-            select(Recommendation.code, func.count())
-            .join(
-                RecommendationTag,
-                RecommendationTag.recommendation_id == Recommendation.id,
-            )
-            .join(Submission, Submission.id == RecommendationTag.submission_id)
-            .group_by(Recommendation.code)
-        )
-    else:
-        query = (
-            select(Theme.name, func.count())
-            .join(ThemeTag, ThemeTag.theme_id == Theme.id)
-            .join(Submission, Submission.id == ThemeTag.submission_id)
-            .group_by(Theme.name)
-        )
-    rows = session.execute(query.where(*scope).order_by(func.count().desc()).limit(8))
-    return [(str(name), int(n)) for name, n in rows]
+    recommendations (for a theme), most frequent first: read from the
+    maintained ``subject_related``."""
+    r = SubjectRelated
+    named: Any = Recommendation.code if subject_.kind == "theme" else Theme.name
+    model = Recommendation if subject_.kind == "theme" else Theme
+    items = func.sum(r.n)
+    query = (
+        select(named, items)
+        .join(model, model.id == r.related_id)
+        .where(r.subject_type == subject_.kind, r.subject_id == subject_.id)
+        .group_by(named)
+        .having(items > 0)
+        .order_by(items.desc(), named)
+        .limit(8)
+    )
+    if round_ids:
+        query = query.where(r.round_id.in_(round_ids))
+    return [(str(name), int(n)) for name, n in session.execute(query)]
 
 
 def _breakdown(
     session: Session,
-    scope: list[ColumnElement[bool]],
+    facts: list[ColumnElement[bool]],
     model: type[Team] | type[RoleGroup],
-    column: object,
+    key: Any,
     minimum: int,
 ) -> Breakdown:
+    """Counts by team or role group from the facts (key 0: not given)."""
     rows = session.execute(
-        select(model.name, func.count())
-        .select_from(Submission)
-        .outerjoin(model, model.id == column)
-        .where(*scope)
+        select(model.name, func.sum(SubjectFact.n))
+        .select_from(SubjectFact)
+        .outerjoin(model, model.id == key)
+        .where(*facts)
         .group_by(model.name)
     )
-    return suppress({str(name or NOT_GIVEN): int(n) for name, n in rows}, minimum)
+    return suppress({str(name or NOT_GIVEN): int(n) for name, n in rows if n}, minimum)
 
 
 def save_note(

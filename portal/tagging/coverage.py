@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
     Area,
+    CoverageCell,
     Inspection,
     Recommendation,
-    RecommendationTag,
-    Submission,
-    ThemeTag,
+    SubjectFact,
 )
-from portal.submissions.lifecycle import counts_as_staff_input
 
 LOW = 3  # fewer approved items than this marks a recommendation as a gap
 
@@ -39,42 +37,25 @@ class Coverage:
 
 
 def coverage(session: Session, inspection: Inspection) -> Coverage:
-    """Aggregated in SQL: distinct approved items per (recommendation, area)."""
-    approved = counts_as_staff_input()
-    rows = session.execute(
-        select(
-            RecommendationTag.recommendation_id,
-            Submission.area_id,
-            func.count(distinct(Submission.id)),
+    """Read from the maintained ``coverage_cells`` and ``subject_facts`` (kept by
+    triggers as input is approved and tagged), not counted over every item."""
+    cells = {
+        (rec_id, area_id): int(n)
+        for rec_id, area_id, n in session.execute(
+            select(CoverageCell.recommendation_id, CoverageCell.area_id,
+                   CoverageCell.n).where(CoverageCell.recommendation_id != 0)
         )
-        .join(Submission, Submission.id == RecommendationTag.submission_id)
-        .where(approved)
-        .group_by(RecommendationTag.recommendation_id, Submission.area_id)
-    ).all()
-    cells = {(rec_id, area_id): int(n) for rec_id, area_id, n in rows}
-    totals = {
-        rec_id: int(n)
-        for rec_id, n in session.execute(
-            select(
-                RecommendationTag.recommendation_id, func.count(distinct(Submission.id))
-            )
-            .join(Submission, Submission.id == RecommendationTag.submission_id)
-            .where(approved)
-            .group_by(RecommendationTag.recommendation_id)
-        )
-    }
+    }  # fmt: skip
+    totals: dict[int, int] = {}
+    for (rec_id, _), n in cells.items():
+        # An item has one area, so its recommendation's items add up across areas.
+        totals[rec_id] = totals.get(rec_id, 0) + n
     approved_count = session.scalar(
-        select(func.count()).select_from(Submission).where(approved)
+        select(func.sum(SubjectFact.n)).where(SubjectFact.subject_type == "area")
     )
     tagged = session.scalar(
-        select(func.count())
-        .select_from(Submission)
-        .where(
-            approved,
-            or_(
-                exists().where(RecommendationTag.submission_id == Submission.id),
-                exists().where(ThemeTag.submission_id == Submission.id),
-            ),
+        select(CoverageCell.n).where(
+            CoverageCell.recommendation_id == 0, CoverageCell.area_id == 0
         )
     )
     recommendations = list(
