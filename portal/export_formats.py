@@ -39,17 +39,42 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def csv_rows(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """The CSV file as chunks, starting with the byte-order mark and the header."""
+def _cell(value: Any) -> Any:
+    """``safe_cell`` for what needs it: text that could start a formula or
+    holds a NUL, and values csv would not write as they are. Plain numbers,
+    dates and ordinary text go straight through (most cells)."""
+    if type(value) is str:
+        if value.startswith(FORMULA_STARTS) or "\0" in value:
+            return safe_cell(value)
+        return value
+    if value is None or isinstance(value, bool | int | float):
+        return safe_cell(value)
+    return value  # dates: csv writes their ISO form
+
+
+def csv_rows(
+    header: list[str], rows: Iterable[Iterable[Any]], batch: int = 2000
+) -> Iterator[str]:
+    """The CSV file as chunks, starting with the byte-order mark and the header;
+    rows are written ``batch`` at a time, in one call each."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
-    def line(values: Iterable[Any]) -> str:
+    def flush() -> str:
+        chunk = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([safe_cell(v) for v in values])
-        return buffer.getvalue()
+        return chunk
 
-    yield "\ufeff" + line(header)
+    writer.writerow([_cell(v) for v in header])
+    yield "\ufeff" + flush()
+    pending: list[list[Any]] = []
     for row in rows:
-        yield line(row)
+        pending.append([_cell(v) for v in row])
+        if len(pending) >= batch:
+            writer.writerows(pending)
+            pending.clear()
+            yield flush()
+    if pending:
+        writer.writerows(pending)
+        yield flush()

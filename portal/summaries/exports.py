@@ -17,7 +17,8 @@ from datetime import date
 from typing import Any
 
 import xlsxwriter
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, literal_column, select, tuple_
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from portal import documents
@@ -30,6 +31,7 @@ from portal.models import (
     Recommendation,
     RecommendationTag,
     RoleGroup,
+    SubjectFact,
     Submission,
     Team,
     Theme,
@@ -60,7 +62,7 @@ _TEXT_COLUMNS = {2, 3, 7, 8, 9}
 SMALL_GROUP = "Not shown (small group)"
 # How each kind of input reads in a file, in the words the pages use.
 GIVEN = {"named": "Named", "anonymous": "Anonymous", "facilitated": "Staff session"}
-BATCH = 1000
+BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -101,49 +103,48 @@ def context_rule(session: Session, request: ExportRequest) -> RowRule:
     """Which team and role each row may show: judged on the combination a row
     prints together (round, area, team, role), with the text minimum, because
     these rows carry what people wrote beside the day they wrote it."""
-    counts: dict[tuple[object, ...], int] = {
-        (round_id, area_id, team_id, role_id): int(n)
-        for round_id, area_id, team_id, role_id, n in session.execute(
-            select(
-                Submission.round_id,
-                Submission.area_id,
-                Submission.team_id,
-                Submission.role_group_id,
-                func.count(),
-            )
-            .where(*_conditions(request))
-            .group_by(
-                Submission.round_id,
-                Submission.area_id,
-                Submission.team_id,
-                Submission.role_group_id,
-            )
-        )
-    }
+    # From the maintained facts: every approved item counts once under its area,
+    # with its round, team and role (0: none), so no pass over the items.
+    facts = [SubjectFact.subject_type == "area"]
+    if request.round_ids:
+        facts.append(SubjectFact.round_id.in_(request.round_ids))
+    counts: dict[tuple[object, ...], int] = {}
+    for round_id, area_id, team_key, role_key, n in session.execute(
+        select(SubjectFact.round_id, SubjectFact.subject_id, SubjectFact.team_key,
+               SubjectFact.role_key, func.sum(SubjectFact.n))
+        .where(*facts)
+        .group_by(SubjectFact.round_id, SubjectFact.subject_id,
+                  SubjectFact.team_key, SubjectFact.role_key)
+    ):  # fmt: skip
+        if n:
+            key = (round_id, area_id, team_key or None, role_key or None)
+            counts[key] = int(n)
     return suppress_combinations(counts, fixed=2, minimum=request.text_minimum)
 
 
-def _tag_names(
-    session: Session, ids: list[str]
-) -> tuple[dict[str, str], dict[str, str]]:
-    recs: dict[str, list[str]] = {}
-    for sid, code in session.execute(
-        select(RecommendationTag.submission_id, Recommendation.code)
-        .join(Recommendation, Recommendation.id == RecommendationTag.recommendation_id)
-        .where(RecommendationTag.submission_id.in_(ids))
-    ):
-        recs.setdefault(sid, []).append(code)
-    themes: dict[str, list[str]] = {}
-    for sid, name in session.execute(
-        select(ThemeTag.submission_id, Theme.name)
-        .join(Theme, Theme.id == ThemeTag.theme_id)
-        .where(ThemeTag.submission_id.in_(ids))
-    ):
-        themes.setdefault(sid, []).append(name)
+def _joined(session: Session, column: Any, link: Any, key: Any) -> Any:
+    """One row's tag names as one "; "-separated cell, in the main query (a
+    correlated aggregate: no second query per batch)."""
+    if session.get_bind().dialect.name == "postgresql":
+        names = func.string_agg(
+            column, aggregate_order_by(literal_column("'; '"), column)
+        )
+    else:
+        names = func.group_concat(column, "; ")
     return (
-        {k: "; ".join(sorted(v)) for k, v in recs.items()},
-        {k: "; ".join(sorted(v)) for k, v in themes.items()},
+        select(names)
+        .select_from(link)
+        .join(column.table, key)
+        .where(link.c.submission_id == Submission.id)
+        .scalar_subquery()
     )
+
+
+def _sorted_names(value: str | None) -> str:
+    """The same order on both databases (SQLite's group_concat has none)."""
+    if not value:
+        return ""
+    return "; ".join(sorted(value.split("; "))) if "; " in value else value
 
 
 def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
@@ -166,6 +167,15 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
         Submission.attendees,
         Submission.author_id,
     )
+    recs = _joined(
+        session,
+        Recommendation.code,
+        RecommendationTag.__table__,
+        Recommendation.id == RecommendationTag.recommendation_id,
+    )
+    themes = _joined(
+        session, Theme.name, ThemeTag.__table__, Theme.id == ThemeTag.theme_id
+    )
     while True:
         # Plain columns, not ORM objects: far cheaper per row, and nothing is kept.
         batch = session.execute(
@@ -176,6 +186,8 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
                 Team.name,
                 RoleGroup.name,
                 User.display_name,
+                recs,
+                themes,
             )
             .join(EngagementRound, EngagementRound.id == Submission.round_id)
             .join(Area, Area.id == Submission.area_id)
@@ -190,9 +202,8 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
         ).all()
         if not batch:
             return
-        recs, themes = _tag_names(session, [row[0] for row in batch])
         for (
-            item_id,
+            _item_id,
             round_id,
             area_id,
             kind,
@@ -210,6 +221,8 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
             team,
             role,
             author,
+            rec_codes,
+            theme_names,
         ) in batch:
             _, _, team_shown, role_shown = rule.shown(
                 (round_id, area_id, team_id, role_id)
@@ -217,8 +230,8 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
             yield [
                 round_title,
                 area_code,
-                recs.get(item_id, ""),
-                themes.get(item_id, ""),
+                _sorted_names(rec_codes),
+                _sorted_names(theme_names),
                 GIVEN.get(kind, kind),
                 day,
                 priority,
@@ -231,6 +244,7 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
                 author if request.with_authors and author_id else "",
             ]
         last = (batch[-1][4], batch[-1][0])
+        del batch  # one batch in memory at a time, not two while the next loads
 
 
 def _context(name: str | None, shown: object) -> str:
