@@ -79,7 +79,10 @@ def backup(url: str, target: Path, busy_timeout: float = 5) -> None:
         try:
             copy = sqlite3.connect(partial)
             with copy:
-                source.backup(copy, pages=1024)
+                # In one step, under one read snapshot: writers carry on in the
+                # WAL meanwhile. (In steps, each write by another connection
+                # would restart the copy, and a busy portal might never finish.)
+                source.backup(copy)
             copy.execute("PRAGMA journal_mode=DELETE")
             copy.close()
             _integrity(partial)
