@@ -300,6 +300,7 @@ def write_xlsx_rows(
     documents.set_up_sheet(sheet, letterhead, HEADER, widths, heading, 1_048_575)
     for row_number, row in enumerate(data, start=1):
         sheet.set_row(row_number, documents.row_height(row, widths))
+        documents.forget_written_rows(sheet, row_number)
         for column, value in enumerate(row):
             if isinstance(value, int) and not isinstance(value, bool):
                 sheet.write_number(row_number, column, value, wrap)
