@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,55 +39,21 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dataset import Built, build  # noqa: E402
 from portal import db  # noqa: E402
+from tests.servers import gunicorn  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SECONDS = 10
 CONNECTIONS = 4
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def served(settings: dict[str, str], module: str = "wsgi:app") -> Iterator[str]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--access-logfile",
-            "/dev/null",
-            module,
-        ],
-        cwd=ROOT,
-        env={**os.environ, **settings},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/", timeout=2)  # noqa: S310
-                break
-            except urllib.error.HTTPError:
-                break  # it answers
-            except OSError:
-                time.sleep(0.1)
+    """gunicorn with the shipped settings and 2 sync workers, its access log off
+    (wrk's requests would fill it)."""
+    settings = {**settings, "GUNICORN_CMD_ARGS": "--access-logfile /dev/null"}
+    ready = "/" if module != "wsgi:app" else "/health"
+    with gunicorn(settings, workers=2, app=module, ready=ready) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def cookie_for(built: Built, user_id: int) -> str:

@@ -25,22 +25,28 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    settings: dict[str, str], output: IO[str] | int = subprocess.DEVNULL
+    settings: dict[str, str],
+    output: IO[str] | int = subprocess.DEVNULL,
+    *,
+    workers: int = 1,
+    app: str = "wsgi:app",
+    ready: str = "/health",
 ) -> Iterator[str]:
-    """Serve the portal with ``PORTAL_*`` ``settings``; yields the base URL once
-    its health check answers, and stops the server afterwards."""
+    """Serve ``app`` (the portal by default) with ``PORTAL_*`` ``settings``;
+    yields the base URL once ``ready`` answers, and stops the server afterwards.
+    The benchmarks (bench/pages.py) serve through this too."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), app],
         cwd=ROOT, env={**os.environ, **settings}, stdout=output,
         stderr=subprocess.STDOUT if output != subprocess.DEVNULL else output,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(200):
             try:
-                urllib.request.urlopen(base + "/health", timeout=2)  # noqa: S310
+                urllib.request.urlopen(base + ready, timeout=2)  # noqa: S310
                 break
             except OSError:
                 time.sleep(0.1)
