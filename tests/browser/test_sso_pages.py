@@ -56,6 +56,10 @@ def test_signing_in_with_a_council_account_by_keyboard(
     page.wait_for_load_state()
     assert page.url.rstrip("/") == base
     assert "Sign out" in page.content()
+    page.goto(base + "/account/password")
+    assert "You sign in with your council account" in page.content()
+    check_axe(page, "a directory account's own page")
+    no_sideways_scroll(page, "a directory account's own page")
     page.locator("button", has_text="Sign out").first.click()
     page.wait_for_load_state()
     assert page.url.startswith(base + "/sign-in")
