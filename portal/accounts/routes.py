@@ -152,9 +152,16 @@ def _sign_in_page(form: forms.SignInForm) -> str:
     )
 
 
+def _discover_for_sign_out() -> None:
+    """The provider's end-session address, fetched before the write
+    transaction (a network call must not hold the write lock)."""
+    if signed_in_via() == "directory":
+        sso.discover()
+
+
 @bp.route("/sign-out", methods=["POST"])
 @requires(Permission.USE_PORTAL)
-@writes
+@writes(prepare=_discover_for_sign_out)
 def sign_out() -> Any:
     form = forms.ConfirmForm()
     if form.validate_on_submit():

@@ -162,6 +162,19 @@ def _metadata(client: Any) -> dict[str, Any]:
     return metadata
 
 
+def discover() -> SsoRefused | None:
+    """Fetch the provider's discovery document (or refresh it when it is due)
+    before any write transaction: routes that write call this from their
+    ``prepare`` step, so no network call holds the database's write lock."""
+    if not enabled():
+        return None
+    try:
+        _metadata(_client())
+    except SsoRefused as refused:
+        return refused
+    return None
+
+
 def _issuer() -> str:
     return str(current_app.config["SSO_ISSUER"]).rstrip("/")
 

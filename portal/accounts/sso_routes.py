@@ -37,7 +37,7 @@ def _enabled() -> None:
 
 @bp.route("/sign-in/sso", methods=["POST"])
 @public
-@writes
+@writes(prepare=sso.discover)
 def start() -> Any:
     """Off to the provider. A signed-out form's fields wait, encrypted, for the
     person to come back (carry.py); the page they were going to waits in the
@@ -49,7 +49,10 @@ def start() -> Any:
     if not form.validate_on_submit():
         return redirect(url_for("accounts.sign_in"))
     target = safe_next(request.args.get("next"))
+    unreachable: sso.SsoRefused | None = prepared()
     try:
+        if unreachable is not None:
+            raise unreachable
         response = sso.start()
     except sso.SsoRefused as refused:
         return _refused_page(refused, resume.carried_fields(), target)

@@ -292,3 +292,30 @@ def test_without_sso_settings_there_is_no_council_account_route(
     assert client.get("/sign-in/sso/callback?code=x&state=y").status_code == 404
     page = client.get("/sign-in").text
     assert "council account" not in page and 'name="password"' in page
+
+
+def test_no_call_to_the_provider_holds_the_write_lock(
+    sso_client: FlaskClient, provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fetching the discovery document, the keys or the token happens before the
+    write transaction, never inside it (a slow provider would otherwise hold
+    SQLite's write lock for everyone)."""
+    import requests as http
+    from flask import has_app_context
+
+    from portal.db import get_session
+
+    writing: list[str] = []
+    send = http.Session.request
+
+    def watched(self: object, method: str, url: str, *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        # (The test's own calls, as the browser, run outside the app.)
+        if has_app_context() and get_session().info.get("portal.writing"):
+            writing.append(url)
+        return send(self, method, url, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(http.Session, "request", watched)
+    provider.add("wes", [STAFF])
+    assert sso_sign_in(sso_client, provider, "wes").status_code == 302
+    assert sso_client.post("/sign-out", data={}).status_code == 302
+    assert writing == [], writing
