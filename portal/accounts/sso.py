@@ -159,6 +159,11 @@ def _metadata(client: Any) -> dict[str, Any]:
     if str(metadata.get("issuer", "")).rstrip("/") != _issuer():
         metadata.clear()
         raise SsoRefused("issuer_mismatch", PROVIDER_DOWN, 503)
+    # Authlib accepts the signing algorithms the provider's document lists;
+    # ours, not theirs, decide (no algorithm the council did not choose).
+    metadata["id_token_signing_alg_values_supported"] = list(
+        current_app.config["SSO_ALGORITHMS"]
+    )
     return metadata
 
 

@@ -101,7 +101,7 @@ class Provider:
             "end_session_endpoint": issuer + "/logout",
             "response_types_supported": ["code"],
             "subject_types_supported": ["pairwise"],
-            "id_token_signing_alg_values_supported": ["RS256"],
+            "id_token_signing_alg_values_supported": ["RS256", "RS512"],
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic"],
         })  # fmt: skip
@@ -187,7 +187,10 @@ class Provider:
             claims["nonce"] = self.issued[0]["nonce"]
         self.issued.append(claims)
         key = self.impostor if fault == "bad_signature" else self.key
-        return jwt.encode({"alg": "RS256", "kid": "key-1"}, claims, key)
+        # An algorithm the provider offers but the council did not choose.
+        alg = "RS512" if fault == "other_algorithm" else "RS256"
+        return jwt.encode({"alg": alg, "kid": "key-1"}, claims, key,
+                          algorithms=[alg])  # fmt: skip
 
     def _logout(self, request: Request) -> Response:
         args = request.args.to_dict()

@@ -127,6 +127,7 @@ def test_someone_in_no_mapped_group_gets_no_account(
         ("wrong_tenant", "wrong_tenant"),
         ("old_authentication", "stale_authentication"),
         ("no_id_token", "no_id_token"),
+        ("other_algorithm", "token_unsupported_algorithm"),
     ],
 )
 def test_a_token_wrong_in_any_way_signs_nobody_in(
