@@ -32,7 +32,7 @@ from portal.accounts.sessions import (
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.formkit import save_form
-from portal.models import NO_PASSWORD, Role, User
+from portal.models import Role, User
 from portal.transaction import in_transaction, prepared, writes
 
 bp = Blueprint("accounts", __name__)
@@ -210,7 +210,7 @@ def _check_password_change() -> password_change.PasswordChange | None:
 def change_password() -> Any:
     form = forms.ChangePasswordForm()
     user = current_user._get_current_object()
-    if user.password_hash == NO_PASSWORD:
+    if user.directory_account:
         # Their password is the council account's: nothing to change here.
         status = 409 if request.method == "POST" else 200
         return render_template(

@@ -20,7 +20,6 @@ from portal.audit.service import AuditAction, record
 from portal.errors import Conflict, InvalidInput, NotAllowed
 from portal.formkit import db_id
 from portal.models import (
-    NO_PASSWORD,
     LoginFailure,
     Role,
     Team,
@@ -119,7 +118,7 @@ def check_credentials(
     if not reserved:
         return Credentials(key, None, throttled=True)
     user = find_user_by_email(session, email)
-    if user is None or user.password_hash == NO_PASSWORD:
+    if user is None or user.directory_account:
         passwords.verify_password(passwords.dummy_hash(policy.hash_method), password)
         return Credentials(key, None)
     ok = passwords.verify_password(user.password_hash, password) and user.is_active
@@ -255,7 +254,7 @@ def set_roles(
     parsed = _parse_roles(roles)
     if set(user.roles) == parsed:
         return
-    if user.password_hash == NO_PASSWORD:
+    if user.directory_account:
         raise NotAllowed(
             "This person's roles come from their council directory groups. "
             "Change them in the directory instead.",
@@ -339,7 +338,7 @@ def update_user(
     (all or nothing). A directory account's name, team and roles are the
     directory's; only the moderation scope is set here."""
     parsed = _parse_roles(roles)  # refuse bad roles before touching anything
-    if user.password_hash == NO_PASSWORD and (
+    if user.directory_account and (
         single_line(display_name) != user.display_name
         or team_id != user.team_id
         or parsed != set(user.roles)
@@ -384,7 +383,7 @@ def reset_password(
     session: Session, actor: User | None, user: User, issued: passwords.Issued
 ) -> str:
     """Give the user a new random password (returned once), to change at sign-in."""
-    if user.password_hash == NO_PASSWORD:
+    if user.directory_account:
         raise NotAllowed(
             "This person signs in with their council account, which has no "
             "password here. Their password is reset in the council's directory."

@@ -27,7 +27,7 @@ from flask import Flask, current_app, url_for
 from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
 
-from portal.models import NO_PASSWORD, Role, User
+from portal.models import Role, User
 
 CLIENT_NAME = "council"
 # Leeway for clocks that differ a little between the provider and us.
@@ -119,7 +119,6 @@ def _is_loopback(host: str) -> bool:
 def init_app(app: Flask) -> None:
     check_settings(app.config)
     app.add_template_global(lambda: enabled(app.config), "sso_enabled")
-    app.jinja_env.globals["NO_PASSWORD"] = NO_PASSWORD
     if not enabled(app.config):
         return
     oauth = OAuth(app)

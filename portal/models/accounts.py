@@ -62,6 +62,11 @@ class Team(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+# The password hash of an account that signs in through the council's identity
+# provider: no password ever matches it (werkzeug refuses a hash without "$").
+NO_PASSWORD = "!directory"  # noqa: S105 - a marker, not a secret
+
+
 class UserRole(Base):
     __tablename__ = "user_roles"
 
@@ -108,6 +113,12 @@ class User(Base):
     def is_active(self) -> bool:
         return self.disabled_at is None
 
+    @property
+    def directory_account(self) -> bool:
+        """Signs in through the council's identity provider: no password here,
+        and name, team and roles come from the directory."""
+        return self.password_hash == NO_PASSWORD
+
     # Flask-Login protocol (written out rather than inherited, to keep the types).
     is_authenticated = True
     is_anonymous = False
@@ -128,11 +139,6 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_key: Mapped[str] = mapped_column(String(64))
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-# The password hash of an account that signs in through the council's identity
-# provider: no password ever matches it (werkzeug refuses a hash without "$").
-NO_PASSWORD = "!directory"  # noqa: S105 - a marker, not a secret
 
 
 class UserIdentity(Base):
