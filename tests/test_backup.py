@@ -9,19 +9,19 @@ import os
 import stat
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from portal import db
 from portal.audit.service import verify_chain
 from portal.models import AuditEvent, LoginFailure, Role, User
 from tests.factories import make_user
+from tests.servers import fresh_postgres
 
 # Inserts login_failures rows keyed w1, w2, ... each in its own transaction until
 # the stop file appears; prints how many it committed.
@@ -48,17 +48,8 @@ def fresh_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    name = f"portal_restore_{uuid.uuid4().hex[:10]}"
-    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield database_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres("portal_restore", database_url.rsplit("/", 1)[0]) as url:
+        yield url
 
 
 def _keys(url: str) -> list[int]:

@@ -17,15 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from portal import create_app, db
 from portal.models import Role
 from tests.conftest import base_config
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.servers import gunicorn
-
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+from tests.servers import fresh_postgres, gunicorn
 
 
 def _listening(port: int) -> bool:
@@ -43,17 +40,8 @@ def shared_database() -> Iterator[str]:
         if os.environ.get("PORTAL_REQUIRE_REDIS"):
             pytest.fail("PostgreSQL and Redis on 127.0.0.1 are required here")
         pytest.skip("needs PostgreSQL on 5432 and Redis on 6379")
-    name = f"portal_two_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
+    with fresh_postgres("portal_two") as url:
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _opener() -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
