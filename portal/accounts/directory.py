@@ -90,17 +90,17 @@ class Outcome:
     status: int = 200
 
 
+def record_refusal(session: Session, user: User | None, code: str) -> None:
+    """A refused single sign-on, audited by its code (never the token), here or
+    for what the provider's answer already failed (``sso.SsoRefused``)."""
+    record(session, None, AuditAction.SIGN_IN_REFUSED, "user",
+           user.id if user else None, reason=code)  # fmt: skip
+
+
 def _refuse(
     session: Session, user: User | None, code: str, message: str, status: int = 403
 ) -> Outcome:
-    record(
-        session,
-        None,
-        AuditAction.SIGN_IN_REFUSED,
-        "user",
-        user.id if user else None,
-        reason=code,
-    )
+    record_refusal(session, user, code)
     return Outcome(None, message, code, status)
 
 

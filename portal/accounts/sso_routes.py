@@ -82,7 +82,7 @@ def callback() -> Any:
     carried = carry.take(db)
     target = safe_next(cookie.pop(_NEXT, None))
     if isinstance(answer, sso.SsoRefused):
-        _audit_refusal(answer.code)
+        directory.record_refusal(db, None, answer.code)
         return _refused_page(answer, carried, target)
     outcome = directory.sign_in(
         db, answer, directory.GroupMapping.from_config(current_app.config)
@@ -97,12 +97,6 @@ def callback() -> Any:
     if carried:
         return resume.return_page(target, carried)
     return redirect(target)
-
-
-def _audit_refusal(code: str) -> None:
-    from portal.audit.service import AuditAction, record
-
-    record(get_session(), None, AuditAction.SIGN_IN_REFUSED, "user", None, reason=code)
 
 
 def _refused_page(
