@@ -41,8 +41,6 @@ from portal.sanitise import plain_text, single_line
 from portal.submissions import lifecycle
 from portal.tagging import service as tagging
 
-PAGE_SIZE = 25
-
 
 class Decision(enum.StrEnum):
     """What a moderator may decide (each is a lifecycle event of the same name)."""
