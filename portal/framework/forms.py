@@ -25,6 +25,7 @@ from portal.formkit import choices, db_id
 from portal.models import Addressee
 
 TEXT_LIMIT = 4000
+EXAMPLES_LIMIT = 20000
 
 
 class AreaForm(FlaskForm):
@@ -47,6 +48,20 @@ class AreaForm(FlaskForm):
         "This area is about managers: its anonymous input goes only to independent "
         "moderators, not to the writers' own managers",
         widget=GovCheckboxInput(),
+    )
+    examples = TextAreaField(
+        "Example comments",
+        description="One per line: things staff might write about this area. They "
+        "help suggest tags before anything has been tagged, and are never shown to "
+        "staff giving input.",
+        widget=GovCharacterCount(),
+        validators=[
+            Length(
+                max=EXAMPLES_LIMIT,
+                message=f"Example comments must be {EXAMPLES_LIMIT} characters or "
+                "fewer",
+            )
+        ],
     )
     submit = SubmitField("Save area", widget=GovSubmitInput())
 

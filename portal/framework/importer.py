@@ -22,6 +22,8 @@ FORMAT_ID = "frontline-voice-framework/1"
 CSV_COLUMNS = ("code", "text", "addressed_to", "areas", "placeholder")
 BUNDLED = Path(__file__).resolve().parent / "data" / "cheshire-east-2015.json"
 _ADDRESSEES = {a.value for a in Addressee}
+MAX_EXAMPLES = 50
+MAX_EXAMPLE_LENGTH = 500
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n", ""}
 
@@ -44,6 +46,7 @@ class AreaData:
     title: str
     description: str
     addressed_to: str
+    examples: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -194,6 +197,7 @@ def parse_json(text: str) -> FrameworkFile:
                 title=_text(raw.get("title"), where, "title", problems, 300),
                 description=plain_text(str(raw.get("description") or ""))[:4000],
                 addressed_to=_addressee(raw.get("addressed_to"), where, problems),
+                examples=_examples(raw.get("examples"), where, problems),
             )
         )
     recommendations = []
@@ -206,6 +210,21 @@ def parse_json(text: str) -> FrameworkFile:
     _check_unique([r.code for r in recommendations], "recommendations", problems)
     problems.raise_if_any()
     return FrameworkFile(inspection, inspection.key, areas, recommendations)
+
+
+def _examples(value: Any, where: str, problems: _Problems) -> list[str]:
+    """Example comments: a list of short single-line texts."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.add(where, "examples must be a list of texts")
+        return []
+    if len(value) > MAX_EXAMPLES:
+        problems.add(where, f"at most {MAX_EXAMPLES} examples")
+    examples = [single_line(v) for v in value]
+    if any(len(e) > MAX_EXAMPLE_LENGTH for e in examples):
+        problems.add(where, f"each example at most {MAX_EXAMPLE_LENGTH} characters")
+    return [e for e in examples if e]
 
 
 def parse_csv(text: str, inspection_key: str) -> FrameworkFile:

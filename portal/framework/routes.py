@@ -40,6 +40,7 @@ def edit_area(area_id: int) -> Any:
             title=form.title.data or "",
             description=form.description.data or "",
             about_management=bool(form.about_management.data),
+            examples=form.examples.data or "",
         ),
     )
     if outcome.saved:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.audit.service import AuditAction, record, wording
 from portal.errors import Conflict, InvalidInput, NotFound
-from portal.framework.importer import FrameworkFile
+from portal.framework.importer import MAX_EXAMPLE_LENGTH, MAX_EXAMPLES, FrameworkFile
 from portal.models import Addressee, Area, Inspection, Recommendation, User, utcnow
 from portal.sanitise import plain_text, single_line
 
@@ -90,15 +90,23 @@ def import_framework(
             area_data.description,
             area_data.addressed_to,
             position,
+            "\n".join(area_data.examples),
         )
         if area is None:
             area = Area(inspection=inspection, code=area_data.code)
             session.add(area)
             areas[area_data.code] = area
             summary.areas_created += 1
-        elif (area.title, area.description, area.addressed_to, area.position) != values:
+        elif (
+            area.title,
+            area.description,
+            area.addressed_to,
+            area.position,
+            area.examples,
+        ) != values:
             summary.areas_updated += 1
-        area.title, area.description, area.addressed_to, area.position = values
+        (area.title, area.description, area.addressed_to, area.position,
+         area.examples) = values  # fmt: skip
     missing = {c for r in framework.recommendations for c in r.areas} - set(areas)
     if missing:
         raise InvalidInput(
@@ -178,20 +186,24 @@ def update_area(
     title: str,
     description: str,
     about_management: bool = False,
+    examples: str | None = None,
 ) -> None:
-    """Reword an area, or mark it as about management (its anonymous input then
-    goes only to independent moderators)."""
+    """Reword an area, change its example comments, or mark it as about management
+    (its anonymous input then goes only to independent moderators)."""
     title, description = single_line(title), plain_text(description)
     if not title:
         raise InvalidInput("Enter a title", field="title")
+    lines = area.examples if examples is None else _example_lines(examples)
     before = {"title": wording(area.title),
               "description": wording(area.description),
+              "examples": wording(area.examples),
               "about_management": area.about_management}  # fmt: skip
     after = {"title": wording(title), "description": wording(description),
+             "examples": wording(lines),
              "about_management": about_management}  # fmt: skip
     if before == after:
         return
-    area.title, area.description = title, description
+    area.title, area.description, area.examples = title, description, lines
     area.about_management = about_management
     session.flush()
     record(
@@ -203,6 +215,22 @@ def update_area(
         before=before,
         after=after,
     )
+
+
+def _example_lines(text: str) -> str:
+    """One example comment per line, each a short plain text."""
+    lines = [single_line(line) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) > MAX_EXAMPLES:
+        raise InvalidInput(
+            f"Enter at most {MAX_EXAMPLES} example comments", field="examples"
+        )
+    if any(len(line) > MAX_EXAMPLE_LENGTH for line in lines):
+        raise InvalidInput(
+            f"Each example comment must be {MAX_EXAMPLE_LENGTH} characters or fewer",
+            field="examples",
+        )
+    return "\n".join(lines)
 
 
 def _areas_for(

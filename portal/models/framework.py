@@ -83,6 +83,10 @@ class Area(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Input here is about managers: its anonymous items go to independent moderators.
     about_management: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Example comments, one per line: what staff might write about this area. They
+    # seed the tag suggestions before anything has been tagged; never shown to staff
+    # giving input, so they do not lead what people say.
+    examples: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     inspection: Mapped[Inspection] = relationship(back_populates="areas")
     recommendations: Mapped[list[Recommendation]] = relationship(
@@ -90,6 +94,10 @@ class Area(Base):
         back_populates="areas",
         order_by="Recommendation.position",
     )
+
+    @property
+    def example_comments(self) -> list[str]:
+        return [line for line in self.examples.splitlines() if line.strip()]
 
 
 class Recommendation(Base):

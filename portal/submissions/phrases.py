@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import SubjectPhrase, Submission, SubmissionPhrase, SubmissionStatus
-from portal.tagging.suggestions import stem
+from portal.tagging.vocabulary import stem
 
 MIN_WORDS, MAX_WORDS = 2, 4
 _JOINERS = frozenset("for of with in on to between from at about".split())

@@ -152,3 +152,55 @@ def test_demo_placeholders_say_they_are_not_ofsteds_wording(session: Session) ->
     for rec in placeholders:
         assert rec.text.startswith("Placeholder, not Ofsted's wording")
         assert rec.areas[0].title in rec.text
+
+
+def test_every_bundled_area_has_example_comments_with_no_personal_data(
+    session: Session,
+) -> None:
+    from portal.privacy import PrivacySettings, scan
+
+    import_framework(session, None, read_file(BUNDLED))
+    areas = session.scalars(select(Area)).all()
+    assert len(areas) == 20
+    for area in areas:
+        assert len(area.example_comments) >= 8, area.code
+        for example in area.example_comments:
+            assert not scan(example, PrivacySettings()), example
+
+
+def test_example_comments_are_imported_and_updated_by_code(session: Session) -> None:
+    data = json.loads(BUNDLED.read_text())
+    data["areas"][0]["examples"] = ["  First   example  ", "", "Second example"]
+    import_framework(session, None, parse_json(json.dumps(data)))
+    session.commit()
+    assert first(session, "LA-01").example_comments == [
+        "First example",
+        "Second example",
+    ]
+    data["areas"][0]["examples"] = ["Only one now"]
+    changed = import_framework(session, None, parse_json(json.dumps(data)))
+    session.commit()
+    assert changed.areas_updated == 1
+    assert first(session, "LA-01").example_comments == ["Only one now"]
+
+
+@pytest.mark.parametrize(
+    ("examples", "message"),
+    [
+        ("one long string", "examples must be a list of texts"),
+        ([1, 2], "examples must be a list of texts"),
+        (["x" * 501], "each example at most 500 characters"),
+        (["an example"] * 51, "at most 50 examples"),
+    ],
+)
+def test_bad_example_comments_refuse_the_file(examples: object, message: str) -> None:
+    data = json.loads(BUNDLED.read_text())
+    data["areas"][2]["examples"] = examples
+    with pytest.raises(InvalidInput, match=f"area 3: {message}"):
+        parse_json(json.dumps(data))
+
+
+def first(session: Session, code: str) -> Area:
+    area = session.scalar(select(Area).where(Area.code == code))
+    assert area is not None
+    return area

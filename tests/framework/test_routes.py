@@ -62,6 +62,45 @@ def test_planner_edits_an_area_and_blank_title_is_refused(
     }
 
 
+def test_planner_edits_example_comments_and_bad_ones_change_nothing(
+    client: FlaskClient, session: Session, framework: None
+) -> None:
+    area = first_area(session, "LA-03")
+    before = area.examples
+    sign_in_as(client, make_user(session, Role.PLANNER))
+    form = client.get(f"/framework/areas/{area.id}/edit").text
+    assert "Example comments" in form
+    assert area.example_comments[0] in form, "the current examples are there to edit"
+    too_long = "Agency staff " + "x" * 500
+    refused = client.post(
+        f"/framework/areas/{area.id}/edit",
+        data={"title": area.title, "examples": f"Keep these words\n{too_long}"},
+    )
+    assert refused.status_code == 400
+    assert "Each example comment must be 500 characters or fewer" in refused.text
+    assert "Keep these words" in refused.text
+    reload(session)
+    assert first_area(session, "LA-03").examples == before
+    saved = client.post(
+        f"/framework/areas/{area.id}/edit",
+        data={"title": area.title, "examples": "  Locums leave  \n\n Caseloads  "},
+    )
+    assert saved.status_code == 302
+    reload(session)
+    assert first_area(session, "LA-03").example_comments == [
+        "Locums leave",
+        "Caseloads",
+    ]
+    event = session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "area_updated")
+    )
+    assert event is not None and event.details is not None
+    assert "Locums" not in str(event.details), "no wording in the trail"
+    assert event.details["after"]["examples"]["characters"] == len(
+        "Locums leave\nCaseloads"
+    )
+
+
 def test_add_reword_retire_and_reinstate_a_recommendation(
     client: FlaskClient, session: Session, framework: None
 ) -> None:

@@ -257,3 +257,37 @@ def test_suggestions_learn_from_tags(
     assert after[0].candidate.id == rec.id
     count = session.scalar(select(func.count()).select_from(RecommendationTag))
     assert count == 1
+
+
+def test_an_areas_example_comments_seed_suggestions_before_anything_is_tagged(
+    session: Session, framework: None
+) -> None:
+    rec = session.scalar(select(Recommendation).where(Recommendation.code == "LSCB-R2"))
+    assert rec is not None
+    text = "The trampoline budget keeps shrinking."
+    before = [s.candidate.id for s in suggest(build_index(session), text)]
+    assert rec.id not in before
+    area = rec.areas[0]
+    area.examples += "\nThe trampoline budget for our children's homes keeps shrinking."
+    session.flush()
+    after = suggest(build_index(session), text)
+    assert after[0].candidate.id == rec.id
+    assert session.scalar(select(func.count()).select_from(RecommendationTag)) == 0
+
+
+def test_many_examples_do_not_inflate_a_candidates_score(
+    session: Session, framework: None
+) -> None:
+    """Only the best few examples count, so an area with many examples does not
+    outscore one with few on a text both match equally."""
+    rec = session.scalar(select(Recommendation).where(Recommendation.code == "LSCB-R2"))
+    assert rec is not None
+    area = rec.areas[0]
+    text = "The trampoline budget keeps shrinking."
+    area.examples = "The trampoline budget is shrinking."
+    session.flush()
+    one = {s.candidate.id: s.raw for s in suggest(build_index(session), text)}
+    area.examples = "\n".join(["The trampoline budget is shrinking."] * 40)
+    session.flush()
+    many = {s.candidate.id: s.raw for s in suggest(build_index(session), text)}
+    assert many[rec.id] <= one[rec.id] * 3

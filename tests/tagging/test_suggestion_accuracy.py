@@ -38,7 +38,7 @@ def test_cold_start_on_the_teams_items(
 ) -> None:
     module, index, codes = bench
     top1, top3 = module.accuracy(index, module.load_items(), codes)
-    assert top1 >= 0.72 and top3 >= 0.86  # benchmarked 0.77 / 0.90
+    assert top1 >= 0.88 and top3 >= 0.95  # benchmarked 0.93 / 1.00
 
 
 def test_cold_start_on_the_shared_texts(
@@ -49,4 +49,28 @@ def test_cold_start_on_the_shared_texts(
     if not items:
         pytest.skip("../shared/eval is not beside this checkout")
     top1, top3, _any = module.shared_accuracy(index, items)
-    assert top1 >= 0.6 and top3 >= 0.84  # benchmarked 0.64 / 0.88
+    assert top1 >= 0.75 and top3 >= 0.9  # benchmarked 0.80 / 0.95
+
+
+def test_cold_start_on_the_held_out_texts(
+    bench: tuple[ModuleType, object, dict[str, int]],
+) -> None:
+    """Written before the framework's example comments and never used to set
+    them, the weights or the bands."""
+    module, index, _codes = bench
+    items = module.heldout_items(module.AREA_RECS)
+    assert len(items) == 60
+    top1, top3, _any = module.shared_accuracy(index, items)
+    assert top1 >= 0.8 and top3 >= 0.93  # benchmarked 0.87 / 0.98
+
+
+def test_strong_means_mostly_right_on_texts_not_used_to_set_it(
+    bench: tuple[ModuleType, object, dict[str, int]],
+) -> None:
+    module, index, _codes = bench
+    cases = [(str(i["text"]), i["any"]) for i in module.heldout_items(module.AREA_RECS)]
+    bands = module.calibration(index, cases)
+    strong, possible = bands["Strong match"], bands["Possible match"]
+    assert strong[0] >= 20 and strong[1] >= 0.8  # benchmarked 0.94 of 36
+    assert possible[1] < strong[1]
+    assert bands["not shown"][1] <= 0.3  # benchmarked 0.18
