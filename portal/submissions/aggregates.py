@@ -1,5 +1,5 @@
 """The maintained figures (``queue_counts``, ``subject_facts`` and
-``coverage_cells``, kept by triggers: migrations 0018 and 0019) and how to
+``coverage_cells``, kept by triggers: migrations 0018, 0019 and 0022) and how to
 recount them: ``portal rebuild-aggregates`` after a restore from an old backup
 or a manual repair, and the tests that prove the triggers right."""
 
@@ -113,7 +113,12 @@ def _cells_queries() -> list[Select[int, int, int]]:
         exists().where(ThemeTag.submission_id == Submission.id),
     )
     analysed = select(literal(0), literal(0), func.count()).where(counted, any_tag)
-    return [cells, analysed]
+    approved = (
+        select(literal(0), Submission.area_id, func.count())
+        .where(counted)
+        .group_by(Submission.area_id)
+    )
+    return [cells, analysed, approved]
 
 
 def facts_recounted(session: Session) -> dict[tuple[Any, ...], tuple[int, int]]:

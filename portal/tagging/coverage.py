@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -13,7 +13,6 @@ from portal.models import (
     CoverageCell,
     Inspection,
     Recommendation,
-    SubjectFact,
 )
 
 LOW = 3  # fewer approved items than this marks a recommendation as a gap
@@ -37,27 +36,26 @@ class Coverage:
 
 
 def coverage(session: Session, inspection: Inspection) -> Coverage:
-    """Read from the maintained ``coverage_cells`` and ``subject_facts`` (kept by
-    triggers as input is approved and tagged), not counted over every item."""
-    cells = {
-        (rec_id, area_id): int(n)
-        for rec_id, area_id, n in session.execute(
-            select(CoverageCell.recommendation_id, CoverageCell.area_id,
-                   CoverageCell.n).where(CoverageCell.recommendation_id != 0)
-        )
-    }  # fmt: skip
+    """Read from the maintained ``coverage_cells`` (kept by triggers as input is
+    approved and tagged: migrations 0019 and 0022), not counted over every item."""
+    # Rows (recommendation, area): tagged items; (0, area): approved items in the
+    # area; (0, 0): items with any tag. At most (recommendations + 1) x (areas + 1)
+    # rows, however many items there are.
+    cells: dict[tuple[int, int], int] = {}
+    approved_count = tagged = 0
+    for rec_id, area_id, n in session.execute(
+        select(CoverageCell.recommendation_id, CoverageCell.area_id, CoverageCell.n)
+    ):
+        if rec_id:
+            cells[(rec_id, area_id)] = int(n)
+        elif area_id:
+            approved_count += int(n)
+        else:
+            tagged = int(n)
     totals: dict[int, int] = {}
     for (rec_id, _), n in cells.items():
         # An item has one area, so its recommendation's items add up across areas.
         totals[rec_id] = totals.get(rec_id, 0) + n
-    approved_count = session.scalar(
-        select(func.sum(SubjectFact.n)).where(SubjectFact.subject_type == "area")
-    )
-    tagged = session.scalar(
-        select(CoverageCell.n).where(
-            CoverageCell.recommendation_id == 0, CoverageCell.area_id == 0
-        )
-    )
     recommendations = list(
         session.scalars(
             select(Recommendation)
@@ -71,6 +69,6 @@ def coverage(session: Session, inspection: Inspection) -> Coverage:
         recommendations=recommendations,
         cells=cells,
         totals=totals,
-        approved=int(approved_count or 0),
-        tagged=int(tagged or 0),
+        approved=approved_count,
+        tagged=tagged,
     )
