@@ -212,28 +212,18 @@ def column_widths(headers: list[str], rows: list[list[str]]) -> list[int]:
     return [min(MAX_WIDTH, max(8, w)) for w in widths]
 
 
-def forget_written_rows(sheet: Any, row_number: int) -> None:
-    """Keep a constant-memory sheet's memory flat: XlsxWriter keeps every row's
-    height (``row_info``, ``row_sizes``) until the file closes, although in this
-    mode each row is written out as soon as the next one starts and never looked
-    at again. Rows before ``row_number - 1`` are written; forget them (every
-    1,000 rows, so the cost is nothing)."""
-    if row_number % 1000:
-        return
-    for table in (sheet.row_info, sheet.row_sizes):
-        for done in [r for r in table if r < row_number - 1]:
-            del table[done]
-
-
 def row_height(values: list[Any], widths: list[int]) -> float:
     """Points for a row whose cells wrap at their column widths: the most lines
     any cell needs, so no text is hidden or printed over the row below."""
     lines = 1
     for value, width in zip(values, widths, strict=False):
+        if value is None or type(value) is int:
+            continue  # short enough for any column (at least 8 wide)
+        text = value if type(value) is str else str(value)
+        if len(text) < width and "\n" not in text:
+            continue  # one line (width - 1 usable), as most cells are
         usable = max(1, width - 1)
-        needed = sum(
-            max(1, math.ceil(len(line) / usable)) for line in str(value).split("\n")
-        )
+        needed = sum(max(1, math.ceil(len(line) / usable)) for line in text.split("\n"))
         lines = max(lines, needed)
     return LINE_HEIGHT * lines + 3
 

@@ -7,8 +7,6 @@ leading apostrophe (OWASP ASVS 5.0 1.2.10, CWE-1236).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -39,42 +37,44 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def _cell(value: Any) -> Any:
-    """``safe_cell`` for what needs it: text that could start a formula or
-    holds a NUL, and values csv would not write as they are. Plain numbers,
-    dates and ordinary text go straight through (most cells)."""
+_NEEDS_QUOTES = (",", '"', "\r", "\n")
+
+
+def csv_field(value: Any) -> str:
+    """One field as the csv module writes it (RFC 4180, quoted only when it must
+    be), after ``safe_cell``: written here because the module's per-cell work was
+    a third of a large export's time."""
     if type(value) is str:
-        if value.startswith(FORMULA_STARTS) or "\0" in value:
-            return safe_cell(value)
-        return value
+        text: str = value
+        if text.startswith(FORMULA_STARTS) or "\0" in text:
+            text = safe_cell(text)
+        for special in _NEEDS_QUOTES:
+            if special in text:
+                return '"' + text.replace('"', '""') + '"'
+        return text
     if value is None or isinstance(value, bool | int | float):
         return safe_cell(value)
-    return value  # dates: csv writes their ISO form
+    return csv_field(str(value))  # dates: their ISO form
+
+
+def csv_line(values: Iterable[Any]) -> str:
+    fields = [csv_field(v) for v in values]
+    if fields == [""]:
+        return '""\r\n'  # a lone empty field is quoted, or the row would vanish
+    return ",".join(fields) + "\r\n"
 
 
 def csv_rows(
     header: list[str], rows: Iterable[Iterable[Any]], batch: int = 2000
 ) -> Iterator[str]:
     """The CSV file as chunks, starting with the byte-order mark and the header;
-    rows are written ``batch`` at a time, in one call each."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def flush() -> str:
-        chunk = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return chunk
-
-    writer.writerow([_cell(v) for v in header])
-    yield "\ufeff" + flush()
-    pending: list[list[Any]] = []
+    rows are joined ``batch`` at a time."""
+    yield "\ufeff" + csv_line(header)
+    pending: list[str] = []
     for row in rows:
-        pending.append([_cell(v) for v in row])
+        pending.append(csv_line(row))
         if len(pending) >= batch:
-            writer.writerows(pending)
+            yield "".join(pending)
             pending.clear()
-            yield flush()
     if pending:
-        writer.writerows(pending)
-        yield flush()
+        yield "".join(pending)

@@ -11,6 +11,7 @@ cell is made safe for spreadsheets (no formulas, no control characters).
 from __future__ import annotations
 
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -21,10 +22,10 @@ from sqlalchemy import func, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from portal import documents
+from portal import documents, sheet_stream
 from portal.audit.service import AuditAction, record
 from portal.documents import Letterhead
-from portal.export_formats import csv_rows, safe_cell
+from portal.export_formats import csv_rows
 from portal.models import (
     Area,
     EngagementRound,
@@ -176,9 +177,14 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
     themes = _joined(
         session, Theme.name, ThemeTag.__table__, Theme.id == ThemeTag.theme_id
     )
+    connection = session.connection()
+    # The team and role each combination shows: at most one entry per maintained
+    # fact, however many rows.
+    context: dict[tuple[Any, ...], tuple[str, str]] = {}
     while True:
-        # Plain columns, not ORM objects: far cheaper per row, and nothing is kept.
-        batch = session.execute(
+        # Plain columns through Core, not the ORM: far cheaper per row, and
+        # nothing is kept.
+        batch = connection.execute(
             select(
                 *columns,
                 EngagementRound.title,
@@ -224,9 +230,12 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
             rec_codes,
             theme_names,
         ) in batch:
-            _, _, team_shown, role_shown = rule.shown(
-                (round_id, area_id, team_id, role_id)
-            )
+            key = (round_id, area_id, team_id, role_id)
+            shown = context.get(key)
+            if shown is None:  # once per combination, not once per row
+                _, _, team_shown, role_shown = rule.shown(key)
+                shown = (_context(team, team_shown), _context(role, role_shown))
+                context[key] = shown
             yield [
                 round_title,
                 area_code,
@@ -238,8 +247,8 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
                 obstacles,
                 difference,
                 example,
-                _context(team, team_shown),
-                _context(role, role_shown),
+                shown[0],
+                shown[1],
                 attendees,
                 author if request.with_authors and author_id else "",
             ]
@@ -273,18 +282,34 @@ def write_xlsx(
 def write_xlsx_rows(
     data: Iterator[list[Any]], path: str, letterhead: Letterhead
 ) -> None:
-    """XLSX in constant-memory mode (rows stream, so the text columns get fixed,
-    capped widths and each row the height its wrapped text needs); every text
-    cell is written as a string and dates as dates."""
-    workbook = xlsxwriter.Workbook(
-        path,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    """XLSX whose rows stream (so the text columns get fixed, capped widths and
+    each row the height its wrapped text needs): XlsxWriter lays the workbook out
+    around one sample row, and ``sheet_stream`` writes the rows in its place
+    (``portal/sheet_stream.py`` says why). Every text cell is a string, never a
+    formula; numbers are numbers and dates dates."""
+    widths = [
+        documents.MAX_WIDTH if n in _TEXT_COLUMNS else max(12, len(h) // 2 + 4)
+        for n, h in enumerate(HEADER)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        skeleton = f"{folder}/skeleton.xlsx"
+        _skeleton(skeleton, letterhead, widths)
+        with zipfile.ZipFile(skeleton) as laid_out:
+            styles = sheet_stream.sample_styles(
+                laid_out.read(SHEET).decode("utf-8"), text_column="A", day_column="B"
+            )
+        rows = (
+            sheet_stream.row_xml(number, row, styles, documents.row_height(row, widths))
+            for number, row in enumerate(data, start=sheet_stream.SAMPLE_ROW)
+        )
+        sheet_stream.splice(skeleton, path, SHEET, rows)
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _skeleton(path: str, letterhead: Letterhead, widths: list[int]) -> None:
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
     documents.workbook_properties(workbook, letterhead)
     sheet = workbook.add_worksheet("Approved input")
     heading = workbook.add_format(
@@ -292,22 +317,10 @@ def write_xlsx_rows(
     )
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     day = workbook.add_format({"num_format": "d mmm yyyy", "valign": "top"})
-    widths = [
-        documents.MAX_WIDTH if n in _TEXT_COLUMNS else max(12, len(h) // 2 + 4)
-        for n, h in enumerate(HEADER)
-    ]
     # The filter range must be known before rows stream: a generous bound.
     documents.set_up_sheet(sheet, letterhead, HEADER, widths, heading, 1_048_575)
-    for row_number, row in enumerate(data, start=1):
-        sheet.set_row(row_number, documents.row_height(row, widths))
-        documents.forget_written_rows(sheet, row_number)
-        for column, value in enumerate(row):
-            if isinstance(value, int) and not isinstance(value, bool):
-                sheet.write_number(row_number, column, value, wrap)
-            elif isinstance(value, date):
-                sheet.write_datetime(row_number, column, value, day)
-            else:
-                sheet.write_string(row_number, column, safe_cell(value), wrap)
+    sheet.write_string(1, 0, "sample", wrap)  # the sample row: its styles are read
+    sheet.write_datetime(1, 1, date(2015, 10, 20), day)
     workbook.close()
 
 
