@@ -45,6 +45,7 @@ bench: $(STAMP) ## Run the benchmarks in bench/ (figures go in docs/benchmarks.m
 	$(PY) bench/privacy.py
 	$(PY) bench/suggestions.py
 	$(PY) bench/pages.py
+	$(PY) bench/burst.py
 
 assets: ## Rebuild static/ from npm (GOV.UK Frontend 6.3.0, council Arial build)
 	npm ci --no-audit --no-fund --ignore-scripts
