@@ -14,9 +14,9 @@ Run: `make bench` or `.venv/bin/python bench/burst.py [--db sqlite postgresql]`.
 from __future__ import annotations
 
 import argparse
-import os
 import http.cookiejar
 import json
+import os
 import re
 import statistics
 import sys
