@@ -15,7 +15,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache, lru_cache
 
 from portal.export_formats import FORMULA_STARTS, safe_cell, xml_safe
@@ -97,11 +97,19 @@ def row_xml(number: int, values: list[object], styles: Styles, height: float) ->
         elif type(value) is int:
             parts += (kinds.number, str(value), "</v></c>")
         elif isinstance(value, date):
-            parts += (kinds.day, str((value - EXCEL_EPOCH).days), "</v></c>")
+            parts += (kinds.day, _serial(value), "</v></c>")
         else:
             parts += (kinds.text, _escaped(str(safe_cell(value))), "</t></is></c>")
     parts.append("</row>")
     return "".join(parts)
+
+
+def _serial(value: date) -> str:
+    """Excel's day number (a fraction of a day for a time)."""
+    if isinstance(value, datetime):
+        since = value.replace(tzinfo=None) - datetime(1899, 12, 30)
+        return f"{since.days + since.seconds / 86400:.10g}"
+    return str((value - EXCEL_EPOCH).days)
 
 
 def splice(skeleton: str, target: str, sheet: str, rows: Iterable[str]) -> None:

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -112,3 +112,12 @@ def test_libreoffice_reads_back_every_value(tmp_path: Path) -> None:
                               "line one\nline two", "ctrlchar"]  # fmt: skip
     assert table[2][12] == "12"
     assert len(table) == 3
+
+
+def test_a_date_with_a_time_is_a_day_number_with_its_fraction() -> None:
+    from portal.sheet_stream import Styles, row_xml
+
+    xml = row_xml(
+        2, [datetime(2026, 1, 1, 18, 0), date(2026, 1, 1)], Styles("1", "2"), 18
+    )
+    assert '<c s="2"><v>46023.75</v></c><c s="2"><v>46023</v></c>' in xml
