@@ -25,6 +25,12 @@ def xml_safe(text: str) -> str:
 def safe_cell(value: Any) -> str:
     """Text for one cell: never a formula, never a control character that breaks a
     file. Numbers stay numbers (a negative number is not a formula)."""
+    if (
+        type(value) is str
+        and "\0" not in value
+        and not value.startswith(FORMULA_STARTS)
+    ):
+        return value  # most cells: plain text, returned as it is
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -45,9 +51,7 @@ def csv_field(value: Any) -> str:
     be), after ``safe_cell``: written here because the module's per-cell work was
     a third of a large export's time."""
     if type(value) is str:
-        text: str = value
-        if text.startswith(FORMULA_STARTS) or "\0" in text:
-            text = safe_cell(text)
+        text = safe_cell(value)
         for special in _NEEDS_QUOTES:
             if special in text:
                 return '"' + text.replace('"', '""') + '"'

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
 
-from portal.export_formats import FORMULA_STARTS, safe_cell, xml_safe
+from portal.export_formats import safe_cell, xml_safe
 
 SAMPLE_ROW = 2  # the row (1-based, as in the file) the skeleton's sample sits in
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 for dates after 1 March 1900
@@ -42,9 +42,7 @@ def sample_styles(sheet_xml: str, text_column: str, day_column: str) -> Styles:
 
 
 def _escaped(text: str) -> str:
-    if text.startswith(FORMULA_STARTS) or "\0" in text:
-        text = safe_cell(text)
-    text = xml_safe(text)[:MAX_CELL]
+    text = xml_safe(safe_cell(text))[:MAX_CELL]
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
