@@ -27,7 +27,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -49,11 +49,17 @@ EXAMPLES_COUNTED = 3  # best-matching examples (and dismissals) per candidate
 LEARNED_PER_TAG = 200  # most recent tagged items that feed each candidate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Glossary:
-    """Staff abbreviations and their expansions (portal/tagging/glossary.py)."""
+    """Staff abbreviations and their expansions (portal/tagging/glossary.py).
+    Equal glossaries hash alike, so tokens of reference wording can be cached
+    per glossary."""
 
     terms: dict[str, str]
+
+    @cached_property
+    def key(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(self.terms.items()))
 
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
@@ -61,6 +67,12 @@ class Glossary:
 
     def expand(self, text: str) -> str:
         return glossary.expand(text, self.terms, self.pattern)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Glossary) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
 
 
 DEFAULT_GLOSSARY = Glossary(dict(glossary.DEFAULT_TERMS))
@@ -72,6 +84,23 @@ def tokens(text: str, terms: Glossary | None = None) -> list[str]:
     if terms is not None:
         text = terms.expand(text)
     return vocabulary.words(text)
+
+
+@lru_cache(maxsize=4096)
+def _reference_tokens(text: str, terms: Glossary) -> tuple[str, ...]:
+    """Tokens of reference wording (recommendations, areas and their examples,
+    themes), the same on every request until it or the glossary changes. Never
+    for staff input: a cache would keep words that a redaction has overwritten."""
+    return tuple(tokens(text, terms))
+
+
+def _reference(text: str, terms: Glossary) -> list[str]:
+    return list(_reference_tokens(text, terms))
+
+
+@lru_cache(maxsize=16)
+def _glossary(key: tuple[tuple[str, str], ...]) -> Glossary:
+    return Glossary(dict(key))  # its pattern compiled once, not per request
 
 
 @dataclass(frozen=True)
@@ -196,7 +225,7 @@ def build_index(session: Session) -> Index:
     """Documents for every recommendation and theme still in use: their wording,
     their areas' example comments and what planners tagged, against what they
     dismissed."""
-    terms = Glossary(glossary.terms(session))
+    terms = _glossary(tuple(sorted(glossary.terms(session).items())))
     wording: dict[Candidate, list[str]] = {}
     examples: Documents = {}
     learned_recs = _learned(
@@ -209,16 +238,17 @@ def build_index(session: Session) -> Index:
         .options(selectinload(Recommendation.areas))
     )
     for rec in recommendations:
-        words = tokens(rec.text, terms)
+        words = _reference(rec.text, terms)
         candidate = Candidate("rec", rec.id, f"{rec.code}: {rec.text}")
         examples[candidate] = list(learned_recs.get(rec.id, []))
         for area in rec.areas:
-            words += tokens(area.title, terms) * 2 + tokens(area.description, terms)
-            examples[candidate] += [tokens(e, terms) for e in area.example_comments]
+            words += _reference(area.title, terms) * 2
+            words += _reference(area.description, terms)
+            examples[candidate] += [_reference(e, terms) for e in area.example_comments]
         wording[candidate] = words
     for theme in session.scalars(select(Theme).where(Theme.retired_at.is_(None))):
         candidate = Candidate("theme", theme.id, theme.name)
-        wording[candidate] = tokens(theme.name, terms) * 2 + tokens(
+        wording[candidate] = _reference(theme.name, terms) * 2 + _reference(
             theme.description, terms
         )
         examples[candidate] = list(learned_themes.get(theme.id, []))
