@@ -41,7 +41,7 @@ from portal import create_app, db  # noqa: E402
 from portal.accounts.passwords import hash_password  # noqa: E402
 from portal.accounts.service import create_user  # noqa: E402
 from portal.demo import seed_demo  # noqa: E402
-from portal.models import EngagementRound, Submission  # noqa: E402
+from portal.models import AnonymousInbox, EngagementRound, Submission  # noqa: E402
 from tests.servers import fresh_postgres, gunicorn  # noqa: E402
 
 WRITERS = 8
@@ -183,8 +183,6 @@ def stored(url: str) -> int:
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url})
     with app.app_context():
         # Anonymous input waits in its inbox for the overnight release; both count.
-        from portal.models import AnonymousInbox
-
         session = db.get_session()
         total = sum(
             int(session.scalar(select(func.count()).select_from(model)) or 0)
