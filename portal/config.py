@@ -61,6 +61,16 @@ DEFAULTS: dict[str, Any] = {
     "RECEIPT_LIMIT_OVERALL": "300 per minute",
     "PASSWORD_CHANGE_LIMIT_PER_CLIENT": "5 per 15 minutes",
     "PASSWORD_CHANGE_LIMIT_OVERALL": "300 per minute",
+    # Password checks running at once on this machine, across every worker
+    # (portal/accounts/password_slots.py); None means half the cores, at least
+    # one. Checks use at most PASSWORD_CHECK_SHARE of each slot's time. A check
+    # finding no slot free waits PASSWORD_CHECK_WAIT_SECONDS (0: a waiting sync
+    # worker is one fewer serving everyone else), then the person is asked to
+    # try again in PASSWORD_CHECK_RETRY_SECONDS (their email and carried words kept).
+    "PASSWORD_CHECKS_AT_ONCE": None,
+    "PASSWORD_CHECK_SHARE": 0.5,
+    "PASSWORD_CHECK_WAIT_SECONDS": 0,
+    "PASSWORD_CHECK_RETRY_SECONDS": 1,
     # Werkzeug's scrypt (~100 ms per check). Tests may choose a faster method.
     "PASSWORD_HASH_METHOD": "scrypt",
     "PASSWORD_MIN_LENGTH": 12,

@@ -46,6 +46,9 @@ def base_config(database_url: str) -> dict[str, object]:
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": FAST_HASH,
+        # A fast hash needs no rest between checks (accounts/password_slots.py;
+        # tests/accounts/test_password_slots.py tests the rest itself).
+        "PASSWORD_CHECK_SHARE": 1.0,
         # Off by default: tests share an address; tests/test_throttle.py turns it on.
         "RATELIMIT_ENABLED": False,
         # Threaded test servers and bursts share one app: SQLAlchemy's usual

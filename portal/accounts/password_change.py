@@ -20,6 +20,8 @@ class PasswordChange:
 
     new_hash: str | None
     error: InvalidInput | None = None
+    # No password-check slot came free: nothing was checked or changed.
+    busy: bool = False
 
 
 def check_password_change(

@@ -4,6 +4,7 @@ form, one service call, commit, redirect or render."""
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +21,15 @@ from flask import (
 from flask_login import current_user
 
 from portal.access import Permission, public, requires
-from portal.accounts import forms, password_change, passwords, resume, service, sso
+from portal.accounts import (
+    forms,
+    password_change,
+    password_slots,
+    passwords,
+    resume,
+    service,
+    sso,
+)
 from portal.accounts import teams as team_service
 from portal.accounts.sessions import (
     end_session,
@@ -50,6 +59,17 @@ SIGN_IN_THROTTLED = (
     "Wait 5 minutes, then try again."
 )
 
+# Every password-check slot was taken (a burst of sign-ins): nothing was tried.
+SIGN_IN_BUSY = (
+    "Sign-in is busy at the moment. Wait a few seconds, then enter your "
+    "password again and sign in."
+)
+
+CHANGE_BUSY = (
+    "Sign-in is busy at the moment, so your password could not be checked. "
+    "Wait a few seconds, then try again."
+)
+
 
 def _login_policy() -> service.LoginPolicy:
     config = current_app.config
@@ -76,23 +96,45 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def password_slot() -> AbstractContextManager[bool]:
+    """One of this machine's password-check slots (password_slots.py)."""
+    config = current_app.config
+    return password_slots.password_check_slot(
+        current_app.instance_path,
+        config["PASSWORD_CHECKS_AT_ONCE"] or password_slots.default_slots(),
+        float(config["PASSWORD_CHECK_WAIT_SECONDS"]),
+        float(config["PASSWORD_CHECK_SHARE"]),
+        meter=passwords.hashing_seconds,
+    )
+
+
+def busy_headers() -> dict[str, str]:
+    return {"Retry-After": str(current_app.config["PASSWORD_CHECK_RETRY_SECONDS"])}
+
+
 def _check_sign_in() -> service.Credentials | None:
-    """Before the sign-in's write transaction: reserve the attempt (its own short
-    transaction, so the count is atomic), then check the hash holding no lock."""
+    """Before the sign-in's write transaction: take a password-check slot, reserve
+    the attempt (its own short transaction, so the count is atomic), then check
+    the hash holding no lock. With no slot free nothing is counted or checked."""
     form = forms.SignInForm()
     if current_user.is_authenticated or not form.validate_on_submit():
         return None
     email, policy = form.email.data or "", _login_policy()
     db = get_session()
-    reserved = in_transaction(db, lambda: service.reserve_attempt(db, email, policy))
-    return service.check_credentials(
-        db,
-        email,
-        form.password.data or "",
-        policy,
-        reserved,
-        may_use_password=sso.may_use_password,
-    )
+    with password_slot() as free:
+        if not free:
+            return service.Credentials("", None, busy=True)
+        reserved = in_transaction(
+            db, lambda: service.reserve_attempt(db, email, policy)
+        )
+        return service.check_credentials(
+            db,
+            email,
+            form.password.data or "",
+            policy,
+            reserved,
+            may_use_password=sso.may_use_password,
+        )
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -104,6 +146,9 @@ def sign_in() -> Any:
     form = forms.SignInForm()
     status = 200
     credentials: service.Credentials | None = prepared()
+    if credentials is not None and credentials.busy:
+        form.form_errors.append(SIGN_IN_BUSY)
+        return _sign_in_page(form), 503, busy_headers()
     if credentials is not None:
         try:
             user = service.record_sign_in(
@@ -193,15 +238,18 @@ def keep_alive() -> Any:
 
 def _check_password_change() -> password_change.PasswordChange | None:
     form = forms.ChangePasswordForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or current_user.directory_account:
         return None
-    return password_change.check_password_change(
-        current_user._get_current_object(),
-        current=form.current_password.data or "",
-        new=form.new_password.data or "",
-        hash_method=current_app.config["PASSWORD_HASH_METHOD"],
-        min_length=current_app.config["PASSWORD_MIN_LENGTH"],
-    )
+    with password_slot() as free:
+        if not free:
+            return password_change.PasswordChange(None, busy=True)
+        return password_change.check_password_change(
+            current_user._get_current_object(),
+            current=form.current_password.data or "",
+            new=form.new_password.data or "",
+            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -216,6 +264,11 @@ def change_password() -> Any:
         return render_template(
             "accounts/change_password.html", form=form, directory=True
         ), status
+    checked: password_change.PasswordChange | None = prepared()
+    if checked is not None and checked.busy:
+        form.form_errors.append(CHANGE_BUSY)
+        page = render_template("accounts/change_password.html", form=form)
+        return page, 503, busy_headers()
     outcome = save_form(
         form, lambda: password_change.change_password(get_session(), user, prepared())
     )

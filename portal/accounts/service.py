@@ -77,6 +77,9 @@ class Credentials:
     account_key: str
     user_id: int | None
     throttled: bool = False
+    # No password check could start (every slot taken): nothing was counted or
+    # checked, and the person is asked to try again in a few seconds.
+    busy: bool = False
 
 
 def reserve_attempt(session: Session, email: str, policy: LoginPolicy) -> bool:
