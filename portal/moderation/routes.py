@@ -22,7 +22,6 @@ from portal.db import get_session
 from portal.formkit import choices, db_id, save_form
 from portal.models import (
     ANSWER_LABELS,
-    EngagementRound,
     Recommendation,
     Submission,
     SubmissionStatus,
@@ -30,7 +29,7 @@ from portal.models import (
 )
 from portal.moderation import forms, redaction, service
 from portal.moderation import queue as waiting
-from portal.rounds.service import list_rounds
+from portal.rounds.service import round_choices
 from portal.submissions import lifecycle, release
 from portal.tagging.codebook import list_themes
 from portal.tagging.forms import ids
@@ -76,7 +75,7 @@ def queue() -> Any:
     page = waiting.queue(
         get_session(), _moderator(), filters, request.args.get("after")
     )
-    rounds: list[EngagementRound] = list_rounds(get_session())
+    rounds = round_choices(get_session())
     bulk = forms.BulkForm()
     return render_template(
         "moderation/queue.html",

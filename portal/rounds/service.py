@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit.service import AuditAction, record
 from portal.errors import InvalidInput, NotFound
-from portal.models import Area, EngagementRound, RoundStatus, User
+from portal.models import Area, EngagementRound, RoundStatus, User, round_areas
 from portal.sanitise import plain_text, single_line
 
 
@@ -80,6 +80,39 @@ def list_rounds(session: Session) -> list[EngagementRound]:
             )
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AreaChoice:
+    id: int
+    code: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoundChoice:
+    """A round and its areas as a filter offers them: two plain queries, not
+    every round's ORM object and areas on each page that has the filter."""
+
+    id: int
+    title: str
+    areas: list[AreaChoice]
+
+
+def round_choices(session: Session) -> list[RoundChoice]:
+    rounds = session.execute(
+        select(EngagementRound.id, EngagementRound.title).order_by(
+            EngagementRound.opens_at.desc(), EngagementRound.id
+        )
+    ).all()
+    areas: dict[int, list[AreaChoice]] = {round_id: [] for round_id, _ in rounds}
+    for round_id, area_id, code, title in session.execute(
+        select(round_areas.c.round_id, Area.id, Area.code, Area.title)
+        .join(Area, Area.id == round_areas.c.area_id)
+        .order_by(Area.position, Area.id)
+    ):
+        areas.setdefault(round_id, []).append(AreaChoice(area_id, code, title))
+    return [RoundChoice(i, title, areas[i]) for i, title in rounds]
 
 
 def open_rounds(session: Session, now: datetime) -> list[EngagementRound]:

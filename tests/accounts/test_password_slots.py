@@ -3,6 +3,7 @@ second process holds the slot, as another gunicorn worker would."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -131,12 +133,19 @@ def test_a_rest_far_in_the_future_is_not_believed(tmp_path: Path) -> None:
         assert free is True, "a clock set back must not lock sign-in out for an hour"
 
 
+@pytest.fixture
+def own_slots(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Apps made in the test get an instance folder of their own, so a slot
+    left resting here cannot refuse another test's sign-in."""
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
 def _busy_app(make_app: Callable[..., Flask]) -> Flask:
     return make_app(PASSWORD_CHECKS_AT_ONCE=1, PASSWORD_CHECK_WAIT_SECONDS=0)
 
 
 def test_sign_in_with_every_slot_taken_checks_nothing_and_keeps_the_words(
-    make_app: Callable[..., Flask], session: Session
+    make_app: Callable[..., Flask], session: Session, own_slots: None
 ) -> None:
     app = _busy_app(make_app)
     make_user(session, Role.CONTRIBUTOR, email="busy@council.example")
@@ -168,7 +177,7 @@ def test_sign_in_with_every_slot_taken_checks_nothing_and_keeps_the_words(
 
 
 def test_a_password_change_with_every_slot_taken_changes_nothing(
-    make_app: Callable[..., Flask], session: Session
+    make_app: Callable[..., Flask], session: Session, own_slots: None
 ) -> None:
     app = _busy_app(make_app)
     user = make_user(session, Role.CONTRIBUTOR)
@@ -195,7 +204,7 @@ def test_a_password_change_with_every_slot_taken_changes_nothing(
 
 
 def test_after_a_costly_check_the_next_one_waits_for_the_slot_to_rest(
-    make_app: Callable[..., Flask], session: Session
+    make_app: Callable[..., Flask], session: Session, own_slots: None
 ) -> None:
     """The app's rest follows the processor time spent hashing (here about half a
     second per check), not the request around it."""
@@ -205,6 +214,7 @@ def test_after_a_costly_check_the_next_one_waits_for_the_slot_to_rest(
         PASSWORD_CHECK_SHARE=0.5,
         PASSWORD_HASH_METHOD="pbkdf2:sha256:1000000",
     )
+    assert app.instance_path.startswith(os.environ["PORTAL_INSTANCE_PATH"])
     client = app.test_client()
     fields = {"email": "nobody@council.example", "password": "not the password"}
     assert client.post("/sign-in", data=fields).status_code == 400, "checked"

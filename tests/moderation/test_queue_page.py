@@ -1,0 +1,83 @@
+"""What each row of the moderation queue shows, and the filters beside it (the
+page reads plain columns, not ORM objects: moderation/queue.py)."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from portal.models import EngagementRound, Role, Submission
+from tests.conftest import reload, sign_in_as
+from tests.factories import make_submission, make_user
+
+
+def _row_of(page: str, item: Submission) -> str:
+    rows = page.split('<tr class="govuk-table__row">')
+    found = [row for row in rows if f"/moderation/items/{item.id}" in row]
+    assert len(found) == 1, "one row per item"
+    return found[0]
+
+
+def test_each_row_shows_the_day_the_area_the_first_answer_and_the_flags(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    writer = make_user(session, Role.CONTRIBUTOR)
+    flagged = make_submission(
+        session, writer, open_round,
+        text="Ring the duty desk on 07700 900123 & ask for the rota.",
+    )  # fmt: skip
+    second_only = make_submission(session, writer, open_round, area_index=1)
+    second_only.obstacles = ""
+    second_only.biggest_difference = "Fewer handovers between <teams>."
+    long_one = make_submission(session, writer, open_round, text="word " * 60)
+    session.commit()
+    reload(session)
+    moderator = make_user(session, Role.MODERATOR)
+    sign_in_as(client, moderator)
+
+    page = client.get("/moderation").text
+
+    first_area, second_area = open_round.areas[0], open_round.areas[1]
+    row = _row_of(page, flagged)
+    assert flagged.has_personal_data
+    assert "Personal data" in row
+    assert "Ring the duty desk on 07700 900123 &amp; ask for the rota." in row
+    assert f"{first_area.title} " in row and f"({first_area.code})" in row
+    assert re.search(r">\d{1,2} [A-Z][a-z]+ \d{4}<", row), "the day, not the time"
+    assert ">Named" in row
+
+    row = _row_of(page, second_only)
+    assert "Fewer handovers between &lt;teams&gt;." in row, "the first answer given"
+    assert "Personal data" not in row
+    assert f"({second_area.code})" in row
+
+    row = _row_of(page, long_one)
+    opening = re.search(r'class="govuk-link" href="[^"]+">([^<]*)<', row)
+    assert opening is not None
+    assert len(opening.group(1)) <= 140 and opening.group(1).endswith("...")
+
+
+def test_the_area_filter_offers_each_rounds_areas_in_order(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    moderator = make_user(session, Role.MODERATOR)
+    sign_in_as(client, moderator)
+
+    page = client.get(f"/moderation?area={open_round.areas[1].id}").text
+
+    area_select = page.split('id="filter-area"')[1].split("</select>")[0]
+    offered = re.findall(
+        r'<option value="(\d+)" ?(selected)?>([^<]+)</option>', area_select
+    )
+    assert [int(i) for i, _, _ in offered] == [a.id for a in open_round.areas]
+    for (_, _, text), area in zip(offered, open_round.areas, strict=True):
+        code, _, title = text.partition(": ")
+        assert code == area.code
+        assert title == area.title or area.title.startswith(title.rstrip("."))
+    assert [bool(chosen) for _, chosen, _ in offered] == [False, True]
+    round_select = page.split('id="filter-round"')[1].split("</select>")[0]
+    assert (
+        f'<option value="{open_round.id}" >{open_round.title}</option>' in round_select
+    )
