@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -96,8 +96,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 def permissions_of(user: Any) -> frozenset[Permission]:
     if not isinstance(user, User) or not user.is_active:
         return frozenset()
+    return _granted(user.roles)
+
+
+@lru_cache(maxsize=64)
+def _granted(roles: frozenset[Role]) -> frozenset[Permission]:
+    """What a set of roles may do (a page asks once per menu item)."""
     granted: set[Permission] = set()
-    for role in user.roles:
+    for role in roles:
         granted |= ROLE_PERMISSIONS[role]
     return frozenset(granted)
 
