@@ -220,11 +220,18 @@ def row_height(values: list[Any], widths: list[int]) -> float:
         if value is None or type(value) is int:
             continue  # short enough for any column (at least 8 wide)
         text = value if type(value) is str else str(value)
-        if len(text) < width and "\n" not in text:
+        broken = "\n" in text
+        if len(text) < width and not broken:
             continue  # one line (width - 1 usable), as most cells are
         usable = max(1, width - 1)
-        needed = sum(max(1, math.ceil(len(line) / usable)) for line in text.split("\n"))
-        lines = max(lines, needed)
+        if broken:
+            needed = sum(
+                max(1, math.ceil(len(line) / usable)) for line in text.split("\n")
+            )
+        else:
+            needed = -(-len(text) // usable)  # the common long cell: one paragraph
+        if needed > lines:
+            lines = needed
     return LINE_HEIGHT * lines + 3
 
 

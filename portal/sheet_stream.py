@@ -102,6 +102,7 @@ def row_xml(number: int, values: list[object], styles: Styles, height: float) ->
     return "".join(parts)
 
 
+@lru_cache(maxsize=4096)  # an export's rows share a few hundred days
 def _serial(value: date) -> str:
     """Excel's day number (a fraction of a day for a time)."""
     if isinstance(value, datetime):

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.documents import Letterhead
+from portal.documents import Letterhead, row_height
 from portal.models import (
     EngagementRound,
     PlanAction,
@@ -220,3 +220,23 @@ def test_documents_read_right_when_opened_in_libreoffice(
                 for value in row:
                     for word in re.findall(r"[A-Za-z]{4,}", value)[-3:]:
                         assert word in joined, f"plan.xlsx: {word!r} is hidden"
+
+
+@pytest.mark.parametrize(
+    ("values", "lines"),
+    [
+        (["short", 3, None], 1),
+        (["x" * 9], 1),  # a 10-wide column holds 9 characters a line
+        (["x" * 10], 2),
+        (["x" * 18], 2),
+        (["x" * 19], 3),
+        (["one\ntwo\nthree"], 3),  # each paragraph starts a line
+        (["x" * 10 + "\n" + "y" * 3], 3),
+        (["x" * 19, "x" * 28], 4),  # the tallest cell sets the row
+    ],
+)
+def test_a_row_is_as_tall_as_its_most_wrapped_cell(
+    values: list[object], lines: int
+) -> None:
+    widths = [10, 10, 10]
+    assert row_height(values, widths) == 15 * lines + 3
