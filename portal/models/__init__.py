@@ -14,6 +14,7 @@ from portal.models.accounts import (
     UserRole,
 )
 from portal.models.aggregates import (
+    EVERY_TEAM,
     CoverageCell,
     QueueCount,
     SubjectFact,
@@ -86,6 +87,7 @@ from portal.models.tagging import (
 )
 
 __all__ = [
+    "EVERY_TEAM",
     "SubjectPhrase",
     "SubjectRelated",
     "CoverageCell",

@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base
 
+# queue_counts.team_key of the rows that sum every team (and no team).
+EVERY_TEAM = -1
+
 
 class QueueCount(Base):
     """How many submissions share each combination of what the moderation
@@ -15,7 +18,9 @@ class QueueCount(Base):
     ``submissions`` (migration 0018) in the same transaction as every insert,
     change of status, redaction or edit, whichever code makes it; ``portal
     rebuild-aggregates`` recounts it from scratch. ``team_key`` is the team's id,
-    or 0 for input given without a team."""
+    or 0 for input given without a team, or ``EVERY_TEAM``: the same combination
+    summed over every team (migration 0024), which the independent moderator's
+    counts read instead of one row per team."""
 
     __tablename__ = "queue_counts"
     # Every column the counts read, so they sum from the index alone (0023).

@@ -7,7 +7,8 @@ moderator's as two keyset ranges of ``ix_submissions_team_queue`` (input with no
 team, and their team's), each at most a page long, combined with UNION ALL. An
 ``OR`` of the two would read all of a team's waiting rows to show 26.
 
-Counts read ``queue_counts`` (a few hundred rows kept by triggers), less the
+Counts read ``queue_counts`` (kept by triggers: a team moderator's two teams'
+rows; the independent moderator's rows summed over every team), less the
 moderator's own input, which they never moderate (a look-up by author and
 recorder, both indexed).
 """
@@ -32,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from portal.models import (
+    EVERY_TEAM,
     Area,
     QueueCount,
     Submission,
@@ -174,7 +176,9 @@ def counts(session: Session, moderator: User, filters: QueueFilters) -> dict[str
         kept = kept.where(q.round_id == filters.round_id)
     if filters.area_id:
         kept = kept.where(q.area_id == filters.area_id)
-    if not moderator.independent_moderator:
+    if moderator.independent_moderator:
+        kept = kept.where(q.team_key == EVERY_TEAM)  # every team, already summed
+    else:
         kept = kept.join(Area, Area.id == q.area_id).where(
             q.team_key.in_([key or 0 for key in team_keys(moderator)]),
             not_(and_(q.kind == SubmissionKind.ANONYMOUS, Area.about_management)),

@@ -9,11 +9,24 @@ from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import Select, delete, exists, func, insert, literal, or_, select
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from portal import db
 from portal.models import (
+    EVERY_TEAM,
     CoverageCell,
     QueueCount,
     RecommendationTag,
@@ -30,24 +43,24 @@ from portal.submissions.lifecycle import counts_as_staff_input
 Key = tuple[str, int, int, int, str, bool]
 
 
-def _recount_query() -> Select[str, int, int, int, str, bool, int]:
+def _recount_query() -> CompoundSelect[str, int, int, int, str, bool, int]:
+    """Each combination per team (0: no team), and summed over every team."""
     team_key = func.coalesce(Submission.team_id, 0)
-    return select(
+    combination = (
         Submission.status,
-        team_key,
-        Submission.round_id,
-        Submission.area_id,
-        Submission.kind,
-        Submission.has_personal_data,
-        func.count(),
-    ).group_by(
-        Submission.status,
-        team_key,
         Submission.round_id,
         Submission.area_id,
         Submission.kind,
         Submission.has_personal_data,
     )
+    s, r, a, k, p = combination
+    per_team = select(s, team_key, r, a, k, p, func.count()).group_by(
+        team_key, *combination
+    )
+    every_team = select(
+        s, literal(EVERY_TEAM, Integer), r, a, k, p, func.count()
+    ).group_by(*combination)
+    return union_all(per_team, every_team)
 
 
 def recounted(session: Session) -> dict[Key, int]:
