@@ -298,48 +298,38 @@ def save_note(
 def overview(
     session: Session, round_ids: list[int]
 ) -> dict[str, list[tuple[Subject, int]]]:
-    """Every subject with its number of approved items, for the summaries index."""
-    approved = [counts_as_staff_input()]
+    """Every subject with its number of approved items, for the summaries index:
+    read from the maintained facts (an item counts once under its area and once
+    under each recommendation and theme it is tagged with), not counted over
+    every item."""
+    facts = select(
+        SubjectFact.subject_type, SubjectFact.subject_id, func.sum(SubjectFact.n)
+    ).group_by(SubjectFact.subject_type, SubjectFact.subject_id)
     if round_ids:
-        approved.append(Submission.round_id.in_(round_ids))
-    recs = session.execute(
-        select(Recommendation, func.count(Submission.id))
-        .outerjoin(
-            RecommendationTag, RecommendationTag.recommendation_id == Recommendation.id
+        facts = facts.where(SubjectFact.round_id.in_(round_ids))
+    approved = {
+        (kind, subject): int(n or 0) for kind, subject, n in session.execute(facts)
+    }
+    recs = [
+        (r, approved.get(("recommendation", r.id), 0))
+        for r in session.scalars(
+            select(Recommendation).order_by(
+                Recommendation.inspection_id, Recommendation.position
+            )
         )
-        .outerjoin(
-            Submission,
-            (Submission.id == RecommendationTag.submission_id)
-            & approved[0]
-            & (approved[1] if len(approved) > 1 else True),
+    ]
+    themes = [
+        (t, approved.get(("theme", t.id), 0))
+        for t in session.scalars(
+            select(Theme).where(Theme.retired_at.is_(None)).order_by(Theme.name)
         )
-        .group_by(Recommendation.id)
-        .order_by(Recommendation.inspection_id, Recommendation.position)
-    ).all()
-    themes = session.execute(
-        select(Theme, func.count(Submission.id))
-        .outerjoin(ThemeTag, ThemeTag.theme_id == Theme.id)
-        .outerjoin(
-            Submission,
-            (Submission.id == ThemeTag.submission_id)
-            & approved[0]
-            & (approved[1] if len(approved) > 1 else True),
+    ]
+    areas = [
+        (a, approved.get(("area", a.id), 0))
+        for a in session.scalars(
+            select(Area).order_by(Area.inspection_id, Area.position)
         )
-        .where(Theme.retired_at.is_(None))
-        .group_by(Theme.id)
-        .order_by(Theme.name)
-    ).all()
-    areas = session.execute(
-        select(Area, func.count(Submission.id))
-        .outerjoin(
-            Submission,
-            (Submission.area_id == Area.id)
-            & approved[0]
-            & (approved[1] if len(approved) > 1 else True),
-        )
-        .group_by(Area.id)
-        .order_by(Area.inspection_id, Area.position)
-    ).all()
+    ]
     return {
         "recommendation": [
             (Subject("recommendation", r.id, f"{r.code}: {r.text}"), int(n))

@@ -189,3 +189,67 @@ def test_an_empty_summary_says_so_and_exports_use_the_pages_words(
     session.commit()
     given = [row[4] for row in rows(session, ExportRequest([], False, 10))]
     assert given == ["Named"]
+
+
+def _index_counts(page: str) -> dict[str, int]:
+    """Each summary link on the index (its path) with its approved items."""
+    found = re.findall(
+        r'href="(/summaries/[a-z]+/\d+)[^"]*">[^<]*</a></td>\s*'
+        r'<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>',
+        page,
+    )
+    return {path: int(n) for path, n in found}
+
+
+def test_the_index_counts_approved_input_per_subject_and_round(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    from datetime import date
+
+    from portal.models import Recommendation, RecommendationTag
+    from tests.factories import make_open_round
+
+    later = make_open_round(session, make_user(session, Role.PLANNER))
+    first, second = session.scalars(
+        select(Recommendation).order_by(Recommendation.id).limit(2)
+    ).all()
+    theme = Theme(name="Handovers", description="")
+    session.add(theme)
+    session.commit()
+    tagged_a = _item(session, open_round, None, "approved")
+    tagged_ab = _item(session, open_round, None, "approved")
+    _item(session, open_round, None, "approved")
+    withdrawn = _item(session, open_round, None, "approved")
+    withdrawn.withdrawn_on = date.today()
+    for status in ("rejected", "pending", "returned"):
+        unused = _item(session, open_round, None, status)
+        session.add(
+            RecommendationTag(submission_id=unused.id, recommendation_id=first.id)
+        )
+    in_later = _item(session, later, None, "approved")
+    session.add_all([
+        RecommendationTag(submission_id=tagged_a.id, recommendation_id=first.id),
+        RecommendationTag(submission_id=tagged_ab.id, recommendation_id=first.id),
+        RecommendationTag(submission_id=tagged_ab.id, recommendation_id=second.id),
+        RecommendationTag(submission_id=withdrawn.id, recommendation_id=first.id),
+        RecommendationTag(submission_id=in_later.id, recommendation_id=first.id),
+        ThemeTag(submission_id=tagged_a.id, theme_id=theme.id),
+    ])  # fmt: skip
+    session.commit()
+    sign_in_as(client, make_user(session, Role.PLANNER))
+    area = f"/summaries/areas/{open_round.areas[0].id}"
+    other_area = f"/summaries/areas/{open_round.areas[1].id}"
+    rec_a, rec_b = (f"/summaries/recommendations/{r.id}" for r in (first, second))
+    themed = f"/summaries/themes/{theme.id}"
+
+    everything = _index_counts(client.get("/summaries").text)
+    assert everything[area] == 4, "three approved here, one in the later round"
+    assert everything[other_area] == 0
+    assert (everything[rec_a], everything[rec_b], everything[themed]) == (3, 1, 1)
+    assert sum(everything.values()) == 4 + 3 + 1 + 1
+
+    one_round = _index_counts(client.get(f"/summaries?round={open_round.id}").text)
+    assert one_round[area] == 3
+    assert (one_round[rec_a], one_round[rec_b], one_round[themed]) == (2, 1, 1)
+    later_only = _index_counts(client.get(f"/summaries?round={later.id}").text)
+    assert (later_only[area], later_only[rec_a], later_only[rec_b]) == (1, 1, 0)
