@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from portal import access_log, db, headers, throttle, timefmt
 from portal.config import DEFAULTS, local_http_overrides
+from portal.templating import PortalEnvironment
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -148,6 +149,10 @@ def _load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def _setup_templates(app: Flask) -> None:
     assert app.jinja_loader is not None  # noqa: S101 - Flask always sets one
+    # Chosen before the environment is first made (``jinja_env`` is built once, on
+    # first use): portal/templating.py says why.
+    assert "jinja_env" not in app.__dict__  # noqa: S101 - wiring order
+    app.jinja_environment = PortalEnvironment
     # The GOV.UK macros import each other by prefixed paths, so both packages are
     # mounted under their own names behind our templates/.
     app.jinja_loader = ChoiceLoader(
