@@ -7,7 +7,7 @@ from typing import Any
 from flask import request, url_for
 from flask_login import current_user
 
-from portal.access import Permission, can
+from portal.access import Permission, permissions_of
 
 # (permission, endpoint, text, endpoints that mark it as the current section)
 NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
@@ -85,9 +85,11 @@ NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
 
 def navigation() -> list[dict[str, Any]]:
     endpoint = request.endpoint or ""
+    # What this person may do, worked out once for the whole menu.
+    granted = permissions_of(current_user._get_current_object())
     items = []
     for permission, target, text, sections in NAV_ITEMS:
-        if not can(current_user, permission):
+        if permission not in granted:
             continue
         active = any(
             endpoint.startswith(s) if s.endswith(".") else endpoint == s

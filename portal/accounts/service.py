@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts import passwords
 from portal.audit.service import AuditAction, record
@@ -158,13 +158,18 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+_WITH_ROLES = [joinedload(User.role_rows)]
+
+
 def load_session_user(session: Session, token: str) -> User | None:
     """Flask-Login loader: ``"<id>:<generation>"`` -> active user or None."""
     user_id, _, generation = token.partition(":")
     wanted, seen = db_id(user_id), db_id(generation)
     if wanted is None or seen is None:
         return None
-    user = session.get(User, wanted)
+    # Roles in the same query: this runs on every signed-in request, and a second
+    # (select-in) query for them cost as much again.
+    user = session.get(User, wanted, options=_WITH_ROLES)
     if user is None or not user.is_active:
         return None
     if user.session_generation != seen:
