@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -54,6 +55,18 @@ def error_summary(form: FlaskForm) -> dict[str, Any]:
         errors.insert(0, {"text": message, "href": "#main-content"})
     params["errorList"] = errors
     return params
+
+
+def rendered_once(key: str, render: Callable[[], T]) -> T:
+    """``render()``, once per app and ``key``: for fields shown empty on every
+    view of a page (nothing typed, nothing refused, no request data read), whose
+    GOV.UK markup is then the same each time. The macros behind a radios, a
+    select and a button cost the moderation queue a millisecond a page."""
+    done: dict[str, Any] = current_app.extensions.setdefault("portal.rendered_once", {})
+    if key not in done:
+        done[key] = render()
+    value: T = done[key]
+    return value
 
 
 def has_errors(form: FlaskForm) -> bool:

@@ -1,11 +1,11 @@
 """The moderation queue: keyset pages and the counts beside them, fast at a
 million submissions.
 
-Pages are read in (day, random id) order straight from an index: the
-independent moderator's from ``ix_submissions_queue`` with no join; a team
-moderator's as two keyset ranges of ``ix_submissions_team_queue`` (input with no
-team, and their team's), each at most a page long, combined with UNION ALL. An
-``OR`` of the two would read all of a team's waiting rows to show 26.
+Pages are read in (day, random id) order straight from an index, with the
+columns the page shows: the independent moderator's from ``ix_submissions_queue``;
+a team moderator's as two keyset ranges of ``ix_submissions_team_queue`` (input
+with no team, and their team's), each at most a page long, combined with UNION
+ALL. An ``OR`` of the two would read all of a team's waiting rows to show 26.
 
 Counts read ``queue_counts`` (kept by triggers: a team moderator's two teams'
 rows; the independent moderator's rows summed over every team), less the
@@ -17,11 +17,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
+    Integer,
+    String,
     and_,
+    bindparam,
     case,
     func,
     not_,
@@ -31,6 +36,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable, Select
 
 from portal.models import (
     EVERY_TEAM,
@@ -76,15 +82,70 @@ class QueuePage:
     counts: dict[str, int]
 
 
-def _filtered(filters: QueueFilters) -> list[ColumnElement[bool]]:
-    conditions = [Submission.status == filters.status]
-    if filters.round_id:
-        conditions.append(Submission.round_id == filters.round_id)
-    if filters.area_id:
-        conditions.append(Submission.area_id == filters.area_id)
-    if filters.flag == "personal_data":
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a queue statement's structure. Each shape's statements are
+    built once per process (SQLAlchemy took several times longer to build them
+    than the database took to answer) and every value is a bound parameter."""
+
+    independent: bool
+    has_team: bool
+    by_round: bool
+    by_area: bool
+    flag: str | None
+    after: bool
+
+
+class _BoundModerator(NamedTuple):
+    """The moderator, as ``service.not_own`` and ``service.reach`` read one, with
+    their id and team as bound parameters."""
+
+    id: Any
+    independent_moderator: bool
+    team_id: Any
+
+
+def _shape(moderator: User, filters: QueueFilters, after: bool) -> _Shape:
+    flag = filters.flag if filters.flag in ("personal_data", "facilitated") else None
+    return _Shape(
+        independent=moderator.independent_moderator,
+        has_team=moderator.team_id is not None,
+        by_round=bool(filters.round_id),
+        by_area=bool(filters.area_id),
+        flag=flag,
+        after=after,
+    )
+
+
+def _values(
+    moderator: User, filters: QueueFilters, cursor: tuple[date, str] | None
+) -> dict[str, Any]:
+    return {
+        "status": filters.status,
+        "round_id": filters.round_id,
+        "area_id": filters.area_id,
+        "me": moderator.id,
+        "team": moderator.team_id,
+        "after_day": cursor[0] if cursor else None,
+        "after_id": cursor[1] if cursor else None,
+        "rows": PAGE_SIZE + 1,  # one more than a page: is there a next page?
+    }
+
+
+def _bound(shape: _Shape) -> _BoundModerator:
+    team = bindparam("team", type_=Integer) if shape.has_team else None
+    return _BoundModerator(bindparam("me", type_=Integer), shape.independent, team)
+
+
+def _filtered(shape: _Shape, flag: bool = True) -> list[ColumnElement[bool]]:
+    conditions = [Submission.status == bindparam("status", type_=String)]
+    if shape.by_round:
+        conditions.append(Submission.round_id == bindparam("round_id", type_=Integer))
+    if shape.by_area:
+        conditions.append(Submission.area_id == bindparam("area_id", type_=Integer))
+    if flag and shape.flag == "personal_data":
         conditions.append(Submission.has_personal_data.is_(True))
-    elif filters.flag == "facilitated":
+    elif flag and shape.flag == "facilitated":
         conditions.append(Submission.kind == SubmissionKind.FACILITATED)
     return conditions
 
@@ -94,55 +155,74 @@ def queue(
 ) -> QueuePage:
     """One page of the queue, oldest day first and in random order within a day
     (ids are random), so arrival order and time are never shown. Keyset pages."""
-    conditions = [*_filtered(filters), not_own(moderator), reach(moderator)]
     cursor = _parse_cursor(after)
-    if cursor is not None:
-        conditions.append(tuple_(Submission.submitted_on, Submission.id) > cursor)
-    order = (Submission.submitted_on, Submission.id)
-    if moderator.independent_moderator:
-        ids = select(Submission.id).where(*conditions).order_by(*order)
-    else:
-        ranges = [
-            select(Submission.id, Submission.submitted_on)
-            .join(Area, Area.id == Submission.area_id)
-            .where(*conditions, _team_is(key))
-            .order_by(*order)
-            .limit(PAGE_SIZE + 1)
-            .subquery()
-            .select()
-            for key in team_keys(moderator)
-        ]
-        both = union_all(*ranges).subquery()
-        ids = select(both.c.id).order_by(both.c.submitted_on, both.c.id)
-    wanted = list(session.scalars(ids.limit(PAGE_SIZE + 1)))
-    items = _load_in_order(session, wanted)
+    shape = _shape(moderator, filters, cursor is not None)
+    values = _values(moderator, filters, cursor)
+    items = [
+        QueueRow(item_id, day, kind, flagged, code, title, a or b or c or "")
+        for item_id, day, kind, flagged, code, title, a, b, c in session.execute(
+            _page_statement(shape), values
+        )
+    ]
     next_cursor = None
     if len(items) > PAGE_SIZE:
         items = items[:PAGE_SIZE]
         last = items[-1]
         next_cursor = f"{last.submitted_on.isoformat()}_{last.id}"
-    return QueuePage(items, next_cursor, counts(session, moderator, filters))
+    return QueuePage(items, next_cursor, _counts(session, moderator, shape, values))
 
 
-def _team_is(key: int | None) -> ColumnElement[bool]:
+_ROW = (
+    Submission.id, Submission.submitted_on, Submission.kind,
+    Submission.has_personal_data, Area.code, Area.title, Submission.obstacles,
+    Submission.biggest_difference, Submission.practice_example,
+)  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _page_statement(shape: _Shape) -> Executable:
+    """The page's rows, in (day, id) order, one more than a page. The independent
+    moderator's from ``ix_submissions_queue``; a team moderator's as two keyset
+    ranges of ``ix_submissions_team_queue`` (no team, and their team), each at
+    most a page long, combined with UNION ALL."""
+    moderator = _bound(shape)
+    conditions = [*_filtered(shape), not_own(moderator), reach(moderator)]
+    if shape.after:
+        conditions.append(
+            tuple_(Submission.submitted_on, Submission.id)
+            > tuple_(
+                bindparam("after_day", type_=Date), bindparam("after_id", type_=String)
+            )
+        )
+    order = (Submission.submitted_on, Submission.id)
+    if shape.independent:
+        return (
+            select(*_ROW)
+            .join(Area, Area.id == Submission.area_id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(bindparam("rows", type_=Integer))
+        )
+    ranges = [
+        select(*_ROW)
+        .join(Area, Area.id == Submission.area_id)
+        .where(*conditions, _team_is(key))
+        .order_by(*order)
+        .limit(bindparam("rows", type_=Integer))
+        .subquery()
+        .select()
+        for key in team_keys(moderator)
+    ]
+    both = union_all(*ranges).subquery()
+    return (
+        select(both)
+        .order_by(both.c.submitted_on, both.c.id)
+        .limit(bindparam("rows", type_=Integer))
+    )
+
+
+def _team_is(key: Any) -> ColumnElement[bool]:
     return Submission.team_id.is_(None) if key is None else Submission.team_id == key
-
-
-def _load_in_order(session: Session, ids: list[str]) -> list[QueueRow]:
-    if not ids:
-        return []
-    s = Submission
-    rows = session.execute(
-        select(s.id, s.submitted_on, s.kind, s.has_personal_data, Area.code,
-               Area.title, s.obstacles, s.biggest_difference, s.practice_example)
-        .join(Area, Area.id == s.area_id)
-        .where(s.id.in_(ids))
-    )  # fmt: skip
-    by_id = {
-        row[0]: QueueRow(*row[:6], opening=row[6] or row[7] or row[8] or "")
-        for row in rows
-    }
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def _parse_cursor(after: str | None) -> tuple[date, str] | None:
@@ -168,38 +248,66 @@ def _sums(count: Any, personal_data: Any, kind: Any) -> list[Any]:
 def counts(session: Session, moderator: User, filters: QueueFilters) -> dict[str, int]:
     """Counts for the filter links, over the moderator's scope and the status being
     viewed: the maintained figures, less the moderator's own input."""
-    q = QueueCount
-    kept = select(*_sums(q.n, q.personal_data, q.kind)).where(
-        q.status == filters.status, q.status != S.SAFEGUARDING
-    )
-    if filters.round_id:
-        kept = kept.where(q.round_id == filters.round_id)
-    if filters.area_id:
-        kept = kept.where(q.area_id == filters.area_id)
-    if moderator.independent_moderator:
-        kept = kept.where(q.team_key == EVERY_TEAM)  # every team, already summed
-    else:
-        kept = kept.join(Area, Area.id == q.area_id).where(
-            q.team_key.in_([key or 0 for key in team_keys(moderator)]),
-            not_(and_(q.kind == SubmissionKind.ANONYMOUS, Area.about_management)),
-        )
+    shape = _shape(moderator, filters, after=False)
+    return _counts(session, moderator, shape, _values(moderator, filters, None))
+
+
+def _counts(
+    session: Session, moderator: User, shape: _Shape, values: dict[str, Any]
+) -> dict[str, int]:
+    total = session.execute(_kept_statement(shape), values).one()
     # Their own input, found by author and by recorder (each from its own
     # index, as plain look-ups: given the status too, SQLite's planner would
     # read the whole status instead), then counted by primary key.
-    mine = list(session.scalars(union(
-        select(Submission.id).where(Submission.author_id == moderator.id),
-        select(Submission.id).where(Submission.recorded_by_id == moderator.id),
-    )))  # fmt: skip
-    base = QueueFilters(filters.status, filters.round_id, filters.area_id)
-    own = (
-        select(*_sums(1, Submission.has_personal_data, Submission.kind))
-        .select_from(Submission)
-        .join(Area, Area.id == Submission.area_id)
-        .where(Submission.id.in_(mine), *_filtered(base), reach(moderator))
+    mine = list(session.scalars(_MINE, {"me": moderator.id}))
+    own_row = (
+        session.execute(_own_statement(shape), {**values, "mine": mine}).one()
+        if mine
+        else (0, 0, 0)
     )
-    total = session.execute(kept).one()
-    own_row = session.execute(own).one() if mine else (0, 0, 0)
     return {
         name: int(total[n]) - int(own_row[n])
         for n, name in enumerate(("all", "personal_data", "facilitated"))
     }
+
+
+_MINE = union(
+    select(Submission.id).where(Submission.author_id == bindparam("me")),
+    select(Submission.id).where(Submission.recorded_by_id == bindparam("me")),
+)
+
+
+@lru_cache(maxsize=64)
+def _kept_statement(shape: _Shape) -> Select[Any]:
+    """The maintained counts of the moderator's scope: their two teams' rows, or
+    the independent moderator's rows already summed over every team."""
+    q = QueueCount
+    kept = select(*_sums(q.n, q.personal_data, q.kind)).where(
+        q.status == bindparam("status", type_=String), q.status != S.SAFEGUARDING
+    )
+    if shape.by_round:
+        kept = kept.where(q.round_id == bindparam("round_id", type_=Integer))
+    if shape.by_area:
+        kept = kept.where(q.area_id == bindparam("area_id", type_=Integer))
+    if shape.independent:
+        return kept.where(q.team_key == EVERY_TEAM)  # every team, already summed
+    keys = [0 if key is None else key for key in team_keys(_bound(shape))]
+    return kept.join(Area, Area.id == q.area_id).where(
+        q.team_key.in_(keys),
+        not_(and_(q.kind == SubmissionKind.ANONYMOUS, Area.about_management)),
+    )
+
+
+@lru_cache(maxsize=64)
+def _own_statement(shape: _Shape) -> Select[Any]:
+    """The same counts over the moderator's own input (``mine``), to subtract."""
+    return (
+        select(*_sums(1, Submission.has_personal_data, Submission.kind))
+        .select_from(Submission)
+        .join(Area, Area.id == Submission.area_id)
+        .where(
+            Submission.id.in_(bindparam("mine", expanding=True)),
+            *_filtered(shape, flag=False),
+            reach(_bound(shape)),
+        )
+    )

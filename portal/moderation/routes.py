@@ -19,7 +19,7 @@ from sqlalchemy import select
 from portal import privacy
 from portal.access import Permission, can, requires
 from portal.db import get_session
-from portal.formkit import choices, db_id, save_form
+from portal.formkit import choices, db_id, rendered_once, save_form
 from portal.models import (
     ANSWER_LABELS,
     Recommendation,
@@ -76,16 +76,37 @@ def queue() -> Any:
         get_session(), _moderator(), filters, request.args.get("after")
     )
     rounds = round_choices(get_session())
-    bulk = forms.BulkForm()
     return render_template(
         "moderation/queue.html",
         page=page,
         filters=filters,
         rounds=rounds,
         status_filters=STATUS_FILTERS,
-        bulk=bulk,
+        bulk_fields=rendered_once("moderation.bulk", _blank_bulk_fields),
         held=release.held_count(get_session()),
     )
+
+
+def _blank_bulk_fields() -> list[Any]:
+    """The bulk decision's fields as the queue always shows them: empty (a bulk
+    decision that fails goes back to the queue with a message, not its fields).
+    The page adds the session's CSRF token itself."""
+    form = forms.BulkForm(formdata=None, meta={"csrf": False})
+    legend = {
+        "text": "Decision for the selected items",
+        "classes": "govuk-fieldset__legend--s",
+    }
+    return [
+        form.decision(
+            params={
+                "classes": "govuk-radios--inline",
+                "hint": None,
+                "fieldset": {"legend": legend},
+            }
+        ),
+        form.reason(),
+        form.submit(params={"classes": "govuk-button--secondary"}),
+    ]
 
 
 @bp.route("/bulk", methods=["POST"])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -83,7 +84,19 @@ def applies(item: Submission, decision: Decision) -> bool:
     return (item.status, lifecycle.Event(decision.value)) in lifecycle.TRANSITIONS
 
 
-def not_own(moderator: User) -> ColumnElement[bool]:
+class Moderator(Protocol):
+    """What a moderator's scope depends on. A ``User``, or the same three as bound
+    parameters (``moderation/queue.py`` builds each statement shape once)."""
+
+    @property
+    def id(self) -> Any: ...
+    @property
+    def independent_moderator(self) -> bool: ...
+    @property
+    def team_id(self) -> Any: ...
+
+
+def not_own(moderator: Moderator) -> ColumnElement[bool]:
     """Nobody decides input they wrote or recorded at a staff session."""
     return and_(
         or_(Submission.author_id.is_(None), Submission.author_id != moderator.id),
@@ -94,12 +107,12 @@ def not_own(moderator: User) -> ColumnElement[bool]:
     )
 
 
-def team_keys(moderator: User) -> list[int | None]:
+def team_keys(moderator: Moderator) -> list[Any]:
     """The team_id values a team moderator's scope takes (None: no team given)."""
     return [None] if moderator.team_id is None else [None, moderator.team_id]
 
 
-def reach(moderator: User) -> ColumnElement[bool]:
+def reach(moderator: Moderator) -> ColumnElement[bool]:
     """SQL condition: what the moderator's scope reaches apart from their own
     input (needs Area for a team moderator): never safeguarding; a team moderator
     sees input from their team or none, and not anonymous input about management,
@@ -109,7 +122,8 @@ def reach(moderator: User) -> ColumnElement[bool]:
         return not_safeguarding
     keys = team_keys(moderator)
     team = or_(
-        Submission.team_id.is_(None), *(Submission.team_id == k for k in keys if k)
+        Submission.team_id.is_(None),
+        *(Submission.team_id == k for k in keys if k is not None),
     )
     about_managers = and_(
         Submission.kind == SubmissionKind.ANONYMOUS, Area.about_management.is_(True)

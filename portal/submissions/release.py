@@ -122,8 +122,11 @@ def _vacuum_inbox(session: Session) -> None:
         conn.execute(text("VACUUM anonymous_inbox"))
 
 
+_HELD_COUNT = select(func.count()).select_from(AnonymousInbox)
+
+
 def held_count(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(AnonymousInbox)) or 0)
+    return int(session.scalar(_HELD_COUNT) or 0)
 
 
 def held_safeguarding(session: Session) -> list[AnonymousInbox]:

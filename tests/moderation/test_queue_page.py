@@ -4,13 +4,18 @@ page reads plain columns, not ORM objects: moderation/queue.py)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from portal.models import EngagementRound, Role, Submission
+from portal import db
+from portal.models import Area, EngagementRound, Role, Submission
 from tests.conftest import reload, sign_in_as
-from tests.factories import make_submission, make_user
+from tests.factories import make_submission, make_team, make_user
 
 
 def _row_of(page: str, item: Submission) -> str:
@@ -81,3 +86,75 @@ def test_the_area_filter_offers_each_rounds_areas_in_order(
     assert (
         f'<option value="{open_round.id}" >{open_round.title}</option>' in round_select
     )
+
+
+def test_the_filters_list_every_round_newest_first_each_with_its_areas(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    areas = list(session.scalars(select(Area).order_by(Area.position)))
+    # The framework's order, not the order areas were added in: swap two.
+    third, fifth = areas[2].position, areas[4].position
+    areas[2].position = -1
+    session.flush()
+    areas[4].position, areas[2].position = third, -2
+    session.flush()
+    areas[2].position = fifth
+    later = EngagementRound(
+        title="Spring staff engagement", purpose="", status="draft",
+        opens_at=open_round.opens_at + timedelta(days=90),
+        closes_at=open_round.closes_at + timedelta(days=90),
+        areas=[areas[4], areas[2]],
+    )  # fmt: skip
+    empty = EngagementRound(
+        title="Round with no areas yet", purpose="", status="draft",
+        opens_at=open_round.opens_at + timedelta(days=30),
+        closes_at=open_round.closes_at + timedelta(days=30),
+    )  # fmt: skip
+    session.add_all([later, empty])
+    session.commit()
+    moderator = make_user(session, Role.MODERATOR)
+    sign_in_as(client, moderator)
+
+    page = client.get("/moderation").text
+
+    round_select = page.split('id="filter-round"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\d+)"', round_select) == [
+        str(later.id),
+        str(empty.id),
+        str(open_round.id),
+    ], "newest first, a round with no areas too"
+    area_select = page.split('id="filter-area"')[1].split("</select>")[0]
+    offered = [int(i) for i in re.findall(r'<option value="(\d+)"', area_select)]
+    assert offered == [areas[4].id, areas[2].id, *(a.id for a in open_round.areas)], (
+        "each round's areas in the framework's order, rounds newest first"
+    )
+
+
+def test_a_queue_page_reads_the_database_a_handful_of_times(
+    app: Flask, client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    """However many items wait: the person and their roles, the page's rows, the
+    maintained counts and the moderator's own input, the filters, the held
+    count. Counted, not timed."""
+    team = make_team(session, "Counted team")
+    writer = make_user(session, Role.CONTRIBUTOR, team=team)
+    moderator = make_user(session, Role.MODERATOR, Role.CONTRIBUTOR, team=team)
+    for n in range(30):
+        make_submission(session, writer if n % 3 else moderator, open_round, team=team)
+    sign_in_as(client, moderator)
+    client.get("/moderation")
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            statements.append(statement)
+
+    engine = db.get_engine(app)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = client.get("/moderation").text
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert "20 items" in page, "the moderator's own ten are not theirs to decide"
+    assert len(statements) <= 7, "\n\n".join(statements)

@@ -129,14 +129,18 @@ def test_idor_matrix_for_safeguarding_pages(
 def test_queue_shows_only_what_is_in_scope_and_no_safeguarding(
     client: FlaskClient, session: Session, world: World
 ) -> None:
-    sign_in_as(client, world.actors["moderator_x"])
-    page = client.get("/moderation").text
-    shown = {name for name, item in world.items.items() if item.id in page}
-    assert shown == VISIBLE["moderator_x"]
-    assert "scared to go home" not in page
-    sign_in_as(client, world.actors["independent"])
-    page = client.get("/moderation").text
-    assert world.items["safeguarding"].id not in page
+    # One after another in one process: the two team moderators share each
+    # statement the queue builds once per shape, with their own values bound.
+    for actor in ("moderator_x", "moderator_y", "independent", "moderator_x"):
+        sign_in_as(client, world.actors[actor])
+        page = client.get("/moderation").text
+        shown = {name for name, item in world.items.items() if item.id in page}
+        assert shown == VISIBLE[actor], actor
+        waiting = len(VISIBLE[actor])
+        assert f"{waiting} {'item' if waiting == 1 else 'items'}</caption>" in page
+        assert f"Everything ({waiting})" in page
+        assert "scared to go home" not in page
+        assert world.items["safeguarding"].id not in page
 
 
 def test_writer_is_never_told_of_an_escalation(
