@@ -29,7 +29,7 @@ from portal.models import (
 )
 from portal.moderation import forms, redaction, service
 from portal.moderation import queue as waiting
-from portal.rounds.service import round_choices
+from portal.rounds.service import filter_choices
 from portal.submissions import lifecycle, release
 from portal.tagging.codebook import list_themes
 from portal.tagging.forms import ids
@@ -75,12 +75,11 @@ def queue() -> Any:
     page = waiting.queue(
         get_session(), _moderator(), filters, request.args.get("after")
     )
-    rounds = round_choices(get_session())
     return render_template(
         "moderation/queue.html",
         page=page,
         filters=filters,
-        rounds=rounds,
+        choices=filter_choices(get_session()),
         status_filters=STATUS_FILTERS,
         bulk_fields=rendered_once("moderation.bulk", _blank_bulk_fields),
         held=release.held_count(get_session()),

@@ -83,45 +83,63 @@ def list_rounds(session: Session) -> list[EngagementRound]:
 
 
 @dataclass(frozen=True, slots=True)
+class RoundChoice:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class AreaChoice:
     id: int
     code: str
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class RoundChoice:
-    """A round and its areas as a filter offers them: one plain query, not
-    every round's ORM object and areas on each page that has the filter."""
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the queue's filters offer: every round, newest first, and every area
+    some round asks about, once each, in the framework's order. Plain values, not
+    every round's ORM object and its areas on each page that has the filters."""
 
-    id: int
-    title: str
+    rounds: list[RoundChoice]
     areas: list[AreaChoice]
 
 
-# Every round with its areas, newest round first, in one query built once: the
-# filters are on every queue page, and SQLAlchemy takes longer to build a
-# statement than the database takes to answer this one.
-_ROUND_CHOICES = (
-    select(EngagementRound.id, EngagementRound.title, Area.id, Area.code, Area.title)
+# Every round with its areas in one query, built once: the filters are on every
+# queue page, and SQLAlchemy takes longer to build a statement than the database
+# takes to answer this one.
+_ROUNDS_AND_AREAS = (
+    select(
+        EngagementRound.id, EngagementRound.title, Area.id, Area.code, Area.title,
+        Area.inspection_id, Area.position,
+    )
     .select_from(EngagementRound)
     .outerjoin(round_areas, round_areas.c.round_id == EngagementRound.id)
     .outerjoin(Area, Area.id == round_areas.c.area_id)
-    .order_by(
-        EngagementRound.opens_at.desc(), EngagementRound.id, Area.position, Area.id
-    )
-)
+    .order_by(EngagementRound.opens_at.desc(), EngagementRound.id)
+)  # fmt: skip
 
 
-def round_choices(session: Session) -> list[RoundChoice]:
+def filter_choices(session: Session) -> FilterChoices:
     rounds: dict[int, RoundChoice] = {}
-    for round_id, title, area_id, code, area_title in session.execute(_ROUND_CHOICES):
-        choice = rounds.get(round_id)
-        if choice is None:
-            choice = rounds[round_id] = RoundChoice(round_id, title, [])
-        if area_id is not None:
-            choice.areas.append(AreaChoice(area_id, code, area_title))
-    return list(rounds.values())
+    areas: dict[int, tuple[tuple[int, int, int], AreaChoice]] = {}
+    for (
+        round_id,
+        title,
+        area_id,
+        code,
+        area_title,
+        inspection,
+        position,
+    ) in session.execute(_ROUNDS_AND_AREAS):
+        rounds.setdefault(round_id, RoundChoice(round_id, title))
+        if area_id is not None and area_id not in areas:
+            order = (inspection, position, area_id)
+            areas[area_id] = (order, AreaChoice(area_id, code, area_title))
+    return FilterChoices(
+        rounds=list(rounds.values()),
+        areas=[choice for _, choice in sorted(areas.values(), key=lambda a: a[0])],
+    )
 
 
 def open_rounds(session: Session, now: datetime) -> list[EngagementRound]:
