@@ -37,8 +37,11 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
-    with engine.begin() as new_connection:
-        _run(new_connection)
+    try:
+        with engine.begin() as new_connection:
+            _run(new_connection)
+    finally:
+        engine.dispose()  # no pooled connection left open behind the command
 
 
 def _run(connection: object) -> None:

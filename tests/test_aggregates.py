@@ -21,7 +21,9 @@ from portal.models import (
     QueueCount,
     Recommendation,
     Role,
-    SubjectFact,
+    RoleGroup,
+    SubjectContext,
+    SubjectCount,
     SubjectPhrase,
     Submission,
     SubmissionStatus,
@@ -134,8 +136,13 @@ class World:
             _decide(session, rng.choice(self.moderators[2:]), rng.choice(items), rng)
         elif op < 0.8:
             self.tag(session, [i for i in items if i.status == S.APPROVED])
-        elif op < 0.9:
+        elif op < 0.85:
             self.redact(session, rng.choice(items))
+        elif op < 0.9:
+            # Approved input half the time: only that counts in summaries.
+            approved = [i for i in items if i.status == S.APPROVED]
+            pick = approved if approved and rng.random() < 0.5 else items
+            self.restate(session, rng.choice(pick))
         else:
             # Any status; approved input half the time, since it stops counting.
             approved = [i for i in items if i.status == S.APPROVED]
@@ -153,6 +160,19 @@ class World:
         wanted = Tags(frozenset(rng.sample(self.recs, rng.randrange(3))),
                       frozenset(rng.sample(self.themes, rng.randrange(3))))  # fmt: skip
         set_tags(session, self.planner, rng.choice(approved), wanted)
+        session.commit()
+
+    def restate(self, session: Session, item: Submission) -> None:
+        """What a summary breaks items down by changes on an item, whatever its
+        status: the rating, the role group, the team, the people at a session."""
+        roles = session.scalars(select(RoleGroup.id)).all()
+        teams = {w.team_id for w in self.writers}
+        rng = self.rng
+        item.priority = rng.choice([None, 1, 3, 5])
+        item.role_group_id = rng.choice([None, *roles])
+        item.team_id = rng.choice(sorted(teams, key=lambda t: t or 0))
+        if item.kind == "facilitated" or rng.random() < 0.3:
+            item.attendees = rng.choice([None, 4, 9])
         session.commit()
 
     def redact(self, session: Session, item: Submission) -> None:
@@ -222,6 +242,7 @@ def test_maintained_counts_equal_a_recount_after_random_operations(
     session.commit()
     moderators.append(independent)
     planner = make_user(session, Role.PLANNER)
+    session.add_all([RoleGroup(name="Social worker"), RoleGroup(name="Team manager")])
     recs = list(session.scalars(select(Recommendation.id)))[:6]
     themes = [
         codebook.save_theme(session, planner, name=f"Theme {n}", description="",
@@ -234,6 +255,10 @@ def test_maintained_counts_equal_a_recount_after_random_operations(
         for _ in range(160):
             world.step(session)
         world.merge_a_used_theme(session)
+        for item in session.scalars(
+            select(Submission).where(Submission.status == S.APPROVED)
+        ).all():
+            world.restate(session, item)
         world.redact_everywhere(session, "protected")
         reload(session)
         assert facts_maintained(session) == facts_recounted(session)
@@ -270,9 +295,19 @@ def test_rebuild_aggregates_recounts_from_scratch(
     for _ in range(3):
         make_submission(session, writer, open_round)
     session.execute(update(QueueCount).values(n=999))
-    session.add(SubjectFact(subject_type="area", subject_id=1, round_id=1,
-                            kind="named", priority=0, team_key=0, role_key=0,
-                            n=4, attendees=0))  # fmt: skip
+    session.add(
+        SubjectCount(
+            subject_type="area",
+            subject_id=1,
+            round_id=1,
+            kind="named",
+            priority=0,
+            n=4,
+            attendees=0,
+        )
+    )
+    session.add(SubjectContext(subject_type="theme", subject_id=9, round_id=1,
+                               team_key=0, role_key=3, n=2))  # fmt: skip
     session.add(QueueCount(status="pending", round_id=0, area_id=0, team_key=0,
                            kind="named", personal_data=False, n=5))  # fmt: skip
     session.commit()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from portal import db
 from portal.models import Base
+from tests.servers import fresh_postgres
 
 
 def test_models_and_migrations_agree(app: Flask) -> None:
@@ -144,3 +147,145 @@ def test_0009_turns_stored_narrative_html_into_what_planners_now_type(
         "<br>today &amp; tomorrow</p>"
     )
     assert narrative_html(typed[2]) == stored[2]
+
+
+@pytest.fixture
+def empty_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the suite's kind (SQLite, or PostgreSQL in CI)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    with fresh_postgres("portal_migrate", database_url.rsplit("/", 1)[0]) as url:
+        yield url
+
+
+def test_0025_splits_the_summary_facts_and_its_triggers_keep_them(
+    empty_url: str,
+) -> None:
+    """Approved, tagged input counted by 0019's facts; after 0025 the two narrower
+    tables hold the same items, the new triggers keep them as items change, and
+    the downgrade puts the single table back with the same figures."""
+    from sqlalchemy.orm import Session
+
+    from portal.submissions.aggregates import facts_maintained, facts_recounted
+
+    config = db.alembic_config(empty_url)
+    command.upgrade(config, "0024")
+    engine = create_engine(empty_url)
+    # (id, round, area, kind, status, priority, team, role, people, tagged)
+    items = [
+        ("a", 1, 1, "named", "approved", 5, 1, 1, None, True),
+        ("b", 1, 1, "anonymous", "approved", 5, 1, None, None, True),
+        ("c", 2, 2, "facilitated", "approved", None, None, 1, 6, True),
+        ("d", 1, 2, "named", "approved", 3, None, None, None, False),
+        ("e", 1, 1, "named", "pending", 4, 1, 1, None, True),
+    ]
+    with engine.begin() as connection:
+
+        def run(sql: str, **values: object) -> None:
+            connection.execute(text(sql), values)
+
+        run(
+            "INSERT INTO inspections (id, key, name, local_authority, judgement,"
+            " source) VALUES (1, 'k', 'n', 'la', 'j', '')"
+        )
+        for area in (1, 2):
+            run(
+                "INSERT INTO areas (id, inspection_id, code, title, description,"
+                " addressed_to, position, about_management, examples) VALUES"
+                " (:area, 1, :code, 't', '', 'lscb', :area, false, '[]')",
+                area=area,
+                code=f"A{area}",
+            )
+        run(
+            "INSERT INTO recommendations (id, inspection_id, code, text,"
+            " addressed_to, is_placeholder, position) VALUES"
+            " (1, 1, 'R1', 't', 'lscb', false, 1)"
+        )
+        run(
+            "INSERT INTO teams (id, name, kind, created_at) VALUES"
+            " (1, 'North', 'team', '2015-01-01')"
+        )
+        run(
+            "INSERT INTO role_groups (id, name, created_at) VALUES"
+            " (1, 'Manager', '2015-01-01')"
+        )
+        for round_id in (1, 2):
+            run(
+                "INSERT INTO engagement_rounds (id, title, purpose, opens_at,"
+                " closes_at, status, created_at) VALUES (:id, 'r', '', '2015-01-01',"
+                " '2015-02-01', 'open', '2015-01-01')",
+                id=round_id,
+            )
+        for n, (
+            item,
+            round_id,
+            area,
+            kind,
+            status,
+            rating,
+            team,
+            role,
+            people,
+            tagged,
+        ) in enumerate(items):
+            run(
+                "INSERT INTO submissions (id, round_id, area_id, kind, status,"
+                " submitted_on, obstacles, biggest_difference, practice_example,"
+                " priority, team_id, role_group_id, attendees, safeguarding_flag,"
+                " idempotency_key, redactions, has_personal_data, legal_hold) VALUES"
+                " (:id, :round, :area, :kind, :status, '2015-01-02', '', '', '',"
+                " :rating, :team, :role, :people, false, :key, 0, false, false)",
+                id=item,
+                round=round_id,
+                area=area,
+                kind=kind,
+                status=status,
+                rating=rating,
+                team=team,
+                role=role,
+                people=people,
+                key=f"key-{n}",
+            )
+            if tagged:
+                run(
+                    "INSERT INTO recommendation_tags (submission_id,"
+                    " recommendation_id, applied_at, from_suggestion) VALUES"
+                    " (:id, 1, '2015-01-03', false)",
+                    id=item,
+                )
+    # fmt: skip
+    facts = (
+        "SELECT subject_type, subject_id, round_id, kind, priority, team_key,"
+        " role_key, n, attendees FROM subject_facts WHERE n <> 0"
+    )
+    with engine.connect() as connection:
+        before = connection.exec_driver_sql(facts).all()
+    assert len(before) == 7, "0019's triggers counted the approved items"
+
+    command.upgrade(config, "head")
+    with Session(engine) as session:
+        assert facts_maintained(session) == facts_recounted(session)
+        named_fives = ("counts", "recommendation", 1, 1, "named", 5)
+        assert facts_maintained(session)[named_fives] == (1, 0)
+        for change in (
+            "UPDATE submissions SET priority = 2, team_id = 1, attendees = 9"
+            " WHERE id = 'c'",
+            "UPDATE submissions SET status = 'approved' WHERE id = 'e'",
+            "DELETE FROM recommendation_tags WHERE submission_id = 'a'",
+        ):
+            session.execute(text(change))
+        session.commit()
+        assert facts_maintained(session) == facts_recounted(session)
+        assert named_fives not in facts_maintained(session), "a was untagged"
+        assert facts_maintained(session)[
+            ("contexts", "recommendation", 1, 2, 1, 1)
+        ] == (1,), "c moved to a team"
+
+    command.downgrade(config, "0024")
+    with engine.connect() as connection:
+        after = connection.exec_driver_sql(facts).all()
+    assert ("recommendation", 1, 2, "facilitated", 2, 1, 1, 1, 9) in after
+    assert ("recommendation", 1, 1, "named", 4, 1, 1, 1, 0) in after
+    assert ("recommendation", 1, 1, "named", 5, 1, 1, 1, 0) not in after
+    engine.dispose()

@@ -47,24 +47,43 @@ class QueueCount(Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class SubjectFact(Base):
+class SubjectCount(Base):
     """Approved input counted per summary subject (an area, a recommendation or
-    a theme) and per the things a summary breaks it down by. An item counts once
-    for its area and once for each recommendation and theme it is tagged with,
-    while it is approved and not withdrawn. Kept by triggers (migration 0019);
-    0 in ``priority``, ``team_key`` or ``role_key`` means not given."""
+    a theme), round, kind and priority, with the people at staff sessions. An
+    item counts once for its area and once for each recommendation and theme it
+    is tagged with, while it is approved and not withdrawn. Kept by triggers
+    (migration 0025); ``priority`` 0 means not given. A summary's counts read at
+    most 3 x 6 rows a round (kinds by priorities), however much input there is."""
 
-    __tablename__ = "subject_facts"
+    __tablename__ = "subject_counts"
+    # WITHOUT ROWID on SQLite: the key is the order a summary reads, and the
+    # counts sit beside it (no look-up from an index to the row).
+    __table_args__ = {"sqlite_with_rowid": False}
 
     subject_type: Mapped[str] = mapped_column(String(16), primary_key=True)
     subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     priority: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    attendees: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SubjectContext(Base):
+    """The same items per summary subject, round, team and role group (0: not
+    given): what the team and role breakdowns read, and, for areas, the
+    combinations the data export's small-group rule judges. At most teams x role
+    groups rows a round, however much input there is (migration 0025)."""
+
+    __tablename__ = "subject_contexts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    subject_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_key: Mapped[int] = mapped_column(Integer, primary_key=True)
     role_key: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
-    attendees: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CoverageCell(Base):

@@ -1,7 +1,8 @@
-"""The maintained figures (``queue_counts``, ``subject_facts`` and
-``coverage_cells``, kept by triggers: migrations 0018, 0019 and 0022) and how to
-recount them: ``portal rebuild-aggregates`` after a restore from an old backup
-or a manual repair, and the tests that prove the triggers right."""
+"""The maintained figures (``queue_counts``, ``subject_counts``,
+``subject_contexts``, ``coverage_cells``, ``subject_related`` and
+``subject_phrases``, kept by triggers: migrations 0018-0020, 0022, 0024 and
+0025) and how to recount them: ``portal rebuild-aggregates`` after a restore from
+an old backup or a manual repair, and the tests that prove the triggers right."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ from portal.models import (
     CoverageCell,
     QueueCount,
     RecommendationTag,
-    SubjectFact,
+    SubjectContext,
+    SubjectCount,
     SubjectPhrase,
     SubjectRelated,
     Submission,
@@ -80,37 +82,46 @@ def maintained(session: Session) -> dict[Key, int]:
     return {(s, t, r, a, k, bool(p)): n for s, t, r, a, k, p, n in rows}
 
 
-def _fact_dims() -> list[Any]:
+# What each summary table breaks the counted items down by (0: not given).
+_COUNT_DIMS = (
+    Submission.round_id,
+    Submission.kind,
+    func.coalesce(Submission.priority, 0),
+)
+_CONTEXT_DIMS = (
+    Submission.round_id,
+    func.coalesce(Submission.team_id, 0),
+    func.coalesce(Submission.role_group_id, 0),
+)
+
+
+def _subject_sources() -> list[tuple[str, Any, Any]]:
+    """(subject type, its id column, the link table an item reaches it through)."""
     return [
-        Submission.round_id,
-        Submission.kind,
-        func.coalesce(Submission.priority, 0),
-        func.coalesce(Submission.team_id, 0),
-        func.coalesce(Submission.role_group_id, 0),
+        ("area", Submission.area_id, None),
+        ("recommendation", RecommendationTag.recommendation_id, RecommendationTag),
+        ("theme", ThemeTag.theme_id, ThemeTag),
     ]
 
 
-def _facts_queries() -> list[Select[Any]]:
-    """What every counted item contributes to ``subject_facts``, recounted."""
-    dims = _fact_dims()
+def _facts_queries(dims: tuple[Any, ...], totals: list[Any]) -> list[Select[Any]]:
+    """What every counted item contributes to one summary table, recounted."""
+    made = []
+    for name, column, link in _subject_sources():
+        query = select(literal(name), column, *dims, *totals)
+        if link is not None:
+            query = query.join(Submission, Submission.id == link.submission_id)
+        made.append(query.where(counts_as_staff_input()).group_by(column, *dims))
+    return made
+
+
+def _counts_queries() -> list[Select[Any]]:
     totals = [func.count(), func.coalesce(func.sum(Submission.attendees), 0)]
-    counted = counts_as_staff_input()
-    area = (
-        select(literal("area"), Submission.area_id, *dims, *totals)
-        .where(counted)
-        .group_by(Submission.area_id, *dims)
-    )
-    tagged = [
-        select(literal(name), column, *dims, *totals)
-        .join(Submission, Submission.id == model.submission_id)
-        .where(counted)
-        .group_by(column, *dims)
-        for name, model, column in (
-            ("recommendation", RecommendationTag, RecommendationTag.recommendation_id),
-            ("theme", ThemeTag, ThemeTag.theme_id),
-        )
-    ]
-    return [area, *tagged]
+    return _facts_queries(_COUNT_DIMS, totals)
+
+
+def _contexts_queries() -> list[Select[Any]]:
+    return _facts_queries(_CONTEXT_DIMS, [func.count()])
 
 
 def _cells_queries() -> list[Select[int, int, int]]:
@@ -134,33 +145,34 @@ def _cells_queries() -> list[Select[int, int, int]]:
     return [cells, analysed, approved]
 
 
-def facts_recounted(session: Session) -> dict[tuple[Any, ...], tuple[int, int]]:
-    found: dict[tuple[Any, ...], tuple[int, int]] = {}
-    for query in _facts_queries():
-        for *key, n, people in session.execute(query):
-            found[tuple(int(k) if isinstance(k, int) else k for k in key)] = (
-                int(n),
-                int(people),
-            )
+def facts_recounted(session: Session) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """``subject_counts`` and ``subject_contexts`` as a full count finds them,
+    each key led by its table's name."""
+    found: dict[tuple[Any, ...], tuple[int, ...]] = {}
+    for table, queries in (
+        ("counts", _counts_queries()),
+        ("contexts", _contexts_queries()),
+    ):
+        for query in queries:
+            for row in session.execute(query):
+                key, figures = row[:5], row[5:]
+                found[(table, *key)] = tuple(int(f) for f in figures)
     return found
 
 
-def facts_maintained(session: Session) -> dict[tuple[Any, ...], tuple[int, int]]:
-    f = SubjectFact
-    rows: Any = session.execute(
-        select(
-            f.subject_type,
-            f.subject_id,
-            f.round_id,
-            f.kind,
-            f.priority,
-            f.team_key,
-            f.role_key,
-            f.n,
-            f.attendees,
-        ).where(f.n != 0)
-    )
-    return {tuple(key): (n, people) for *key, n, people in rows}
+def facts_maintained(session: Session) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """The same, as the triggers keep them (rows that fell to zero left out)."""
+    c, x = SubjectCount, SubjectContext
+    found: dict[tuple[Any, ...], tuple[int, ...]] = {}
+    for table, query in (
+        ("counts", select(c.subject_type, c.subject_id, c.round_id, c.kind,
+                          c.priority, c.n, c.attendees).where(c.n != 0)),
+        ("contexts", select(x.subject_type, x.subject_id, x.round_id, x.team_key,
+                            x.role_key, x.n).where(x.n != 0)),
+    ):  # fmt: skip
+        for row in session.execute(query):
+            found[(table, *row[:5])] = tuple(row[5:])
+    return found
 
 
 def cells_recounted(session: Session) -> dict[tuple[int, int], int]:
@@ -180,22 +192,9 @@ def cells_maintained(session: Session) -> dict[tuple[int, int], int]:
     return {(rec, area): n for rec, area, n in rows}
 
 
-def _subject_joins() -> list[tuple[str, Any, Any]]:
-    """(subject type, its id column, the join that reaches it from an item)."""
-    return [
-        ("area", Submission.area_id, None),
-        (
-            "recommendation",
-            RecommendationTag.recommendation_id,
-            RecommendationTag.submission_id == Submission.id,
-        ),
-        ("theme", ThemeTag.theme_id, ThemeTag.submission_id == Submission.id),
-    ]
-
-
 def _phrases_queries() -> list[Select[Any]]:
     made = []
-    for name, column, join in _subject_joins():
+    for name, column, link in _subject_sources():
         query = select(
             literal(name),
             column,
@@ -205,8 +204,8 @@ def _phrases_queries() -> list[Select[Any]]:
             func.count(),
         )
         query = query.select_from(Submission)
-        if join is not None:
-            query = query.join(column.table, join)
+        if link is not None:
+            query = query.join(link, link.submission_id == Submission.id)
         made.append(
             query.join(
                 SubmissionPhrase, SubmissionPhrase.submission_id == Submission.id
@@ -295,7 +294,8 @@ def phrase_rows_at_zero(session: Session) -> int:
 
 def rebuild(session: Session) -> int:
     """Recount from scratch (in the caller's transaction); returns the rows."""
-    every = (QueueCount, SubjectFact, CoverageCell, SubjectRelated, SubjectPhrase)
+    every = (QueueCount, SubjectCount, SubjectContext, CoverageCell, SubjectRelated,
+             SubjectPhrase)  # fmt: skip
     for model in every:
         session.execute(delete(model))
     columns = [
@@ -308,19 +308,13 @@ def rebuild(session: Session) -> int:
         "n",
     ]
     session.execute(insert(QueueCount).from_select(columns, _recount_query()))
-    fact_columns = [
-        "subject_type",
-        "subject_id",
-        "round_id",
-        "kind",
-        "priority",
-        "team_key",
-        "role_key",
-        "n",
-        "attendees",
-    ]
-    for query in _facts_queries():
-        session.execute(insert(SubjectFact).from_select(fact_columns, query))
+    key = ["subject_type", "subject_id", "round_id"]
+    for query in _counts_queries():
+        columns = [*key, "kind", "priority", "n", "attendees"]
+        session.execute(insert(SubjectCount).from_select(columns, query))
+    for query in _contexts_queries():
+        columns = [*key, "team_key", "role_key", "n"]
+        session.execute(insert(SubjectContext).from_select(columns, query))
     for cells in _cells_queries():
         session.execute(
             insert(CoverageCell).from_select(

@@ -32,7 +32,7 @@ from portal.models import (
     Recommendation,
     RecommendationTag,
     RoleGroup,
-    SubjectFact,
+    SubjectContext,
     Submission,
     Team,
     Theme,
@@ -104,19 +104,16 @@ def context_rule(session: Session, request: ExportRequest) -> RowRule:
     """Which team and role each row may show: judged on the combination a row
     prints together (round, area, team, role), with the text minimum, because
     these rows carry what people wrote beside the day they wrote it."""
-    # From the maintained facts: every approved item counts once under its area,
-    # with its round, team and role (0: none), so no pass over the items.
-    facts = [SubjectFact.subject_type == "area"]
+    # From the maintained contexts: every approved item counts once under its
+    # area, with its round, team and role (0: none), so no pass over the items.
+    x = SubjectContext
+    facts = [x.subject_type == "area"]
     if request.round_ids:
-        facts.append(SubjectFact.round_id.in_(request.round_ids))
+        facts.append(x.round_id.in_(request.round_ids))
     counts: dict[tuple[object, ...], int] = {}
     for round_id, area_id, team_key, role_key, n in session.execute(
-        select(SubjectFact.round_id, SubjectFact.subject_id, SubjectFact.team_key,
-               SubjectFact.role_key, func.sum(SubjectFact.n))
-        .where(*facts)
-        .group_by(SubjectFact.round_id, SubjectFact.subject_id,
-                  SubjectFact.team_key, SubjectFact.role_key)
-    ):  # fmt: skip
+        select(x.round_id, x.subject_id, x.team_key, x.role_key, x.n).where(*facts)
+    ):
         if n:
             key = (round_id, area_id, team_key or None, role_key or None)
             counts[key] = int(n)

@@ -24,7 +24,8 @@ from portal.models import (
     Recommendation,
     RecommendationTag,
     RoleGroup,
-    SubjectFact,
+    SubjectContext,
+    SubjectCount,
     SubjectRelated,
     Submission,
     SubmissionKind,
@@ -154,33 +155,30 @@ def build(
     """The summary for one subject (one query per part, all aggregated in SQL)."""
     scope = scope_of(subject_, round_ids)
     summary = Summary(subject_)
-    # Counts come from the maintained subject_facts (a few rows per subject),
-    # kept by triggers as input is approved and tagged.
-    facts = [SubjectFact.subject_type == subject_.kind,
-             SubjectFact.subject_id == subject_.id]  # fmt: skip
+    # Counts come from the maintained subject_counts and subject_contexts (at
+    # most 18 rows a round, and teams x roles), kept by triggers as input is
+    # approved and tagged.
+    c = SubjectCount
+    counted = [c.subject_type == subject_.kind, c.subject_id == subject_.id]
     if round_ids:
-        facts.append(SubjectFact.round_id.in_(round_ids))
-    for kind, n, people in session.execute(
-        select(SubjectFact.kind, func.sum(SubjectFact.n),
-               func.sum(SubjectFact.attendees))
-        .where(*facts)
-        .group_by(SubjectFact.kind)
-    ):  # fmt: skip
+        counted.append(c.round_id.in_(round_ids))
+    priorities: dict[int, int] = {}
+    for kind, priority, n, people in session.execute(
+        select(c.kind, c.priority, func.sum(c.n), func.sum(c.attendees))
+        .where(*counted)
+        .group_by(c.kind, c.priority)
+    ):
+        n = int(n or 0)
         if kind == SubmissionKind.NAMED:
-            summary.named = int(n)
+            summary.named += n
         elif kind == SubmissionKind.ANONYMOUS:
-            summary.anonymous = int(n)
+            summary.anonymous += n
         else:
-            summary.facilitated, summary.attendees = int(n), int(people or 0)
-    summary.priorities = {
-        int(p): int(n)
-        for p, n in session.execute(
-            select(SubjectFact.priority, func.sum(SubjectFact.n))
-            .where(*facts, SubjectFact.priority != 0)
-            .group_by(SubjectFact.priority)
-        )
-        if n
-    }
+            summary.facilitated += n
+            summary.attendees += int(people or 0)
+        if priority and n:
+            priorities[int(priority)] = priorities.get(int(priority), 0) + n
+    summary.priorities = {p: n for p, n in sorted(priorities.items()) if n}
     summary.related = _related(session, subject_, round_ids)
     # Read from the (small) quotes table in order, each checked against the
     # scope, rather than from every item in scope looking for its quotes.
@@ -196,12 +194,12 @@ def build(
         summary.recurring_phrases = phrases.recurring(
             session, subject_.kind, subject_.id, round_ids
         )
-    summary.teams = _breakdown(
-        session, facts, Team, SubjectFact.team_key, count_minimum
-    )
-    summary.roles = _breakdown(
-        session, facts, RoleGroup, SubjectFact.role_key, count_minimum
-    )
+    x = SubjectContext
+    contexts = [x.subject_type == subject_.kind, x.subject_id == subject_.id]
+    if round_ids:
+        contexts.append(x.round_id.in_(round_ids))
+    summary.teams = _breakdown(session, contexts, Team, x.team_key, count_minimum)
+    summary.roles = _breakdown(session, contexts, RoleGroup, x.role_key, count_minimum)
     summary.key_messages, summary.questions = note_texts(session, subject_)
     return summary
 
@@ -243,17 +241,17 @@ def _related(
 
 def _breakdown(
     session: Session,
-    facts: list[ColumnElement[bool]],
+    contexts: list[ColumnElement[bool]],
     model: type[Team] | type[RoleGroup],
     key: Any,
     minimum: int,
 ) -> Breakdown:
-    """Counts by team or role group from the facts (key 0: not given)."""
+    """Counts by team or role group from the contexts (key 0: not given)."""
     rows = session.execute(
-        select(model.name, func.sum(SubjectFact.n))
-        .select_from(SubjectFact)
+        select(model.name, func.sum(SubjectContext.n))
+        .select_from(SubjectContext)
         .outerjoin(model, model.id == key)
-        .where(*facts)
+        .where(*contexts)
         .group_by(model.name)
     )
     return suppress({str(name or NOT_GIVEN): int(n) for name, n in rows if n}, minimum)
@@ -302,11 +300,12 @@ def overview(
     read from the maintained facts (an item counts once under its area and once
     under each recommendation and theme it is tagged with), not counted over
     every item."""
-    facts = select(
-        SubjectFact.subject_type, SubjectFact.subject_id, func.sum(SubjectFact.n)
-    ).group_by(SubjectFact.subject_type, SubjectFact.subject_id)
+    c = SubjectCount
+    facts = select(c.subject_type, c.subject_id, func.sum(c.n)).group_by(
+        c.subject_type, c.subject_id
+    )
     if round_ids:
-        facts = facts.where(SubjectFact.round_id.in_(round_ids))
+        facts = facts.where(c.round_id.in_(round_ids))
     approved = {
         (kind, subject): int(n or 0) for kind, subject, n in session.execute(facts)
     }

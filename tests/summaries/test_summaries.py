@@ -253,3 +253,95 @@ def test_the_index_counts_approved_input_per_subject_and_round(
     assert (one_round[rec_a], one_round[rec_b], one_round[themed]) == (2, 1, 1)
     later_only = _index_counts(client.get(f"/summaries?round={later.id}").text)
     assert (later_only[area], later_only[rec_a], later_only[rec_b]) == (1, 1, 0)
+
+
+def test_a_summary_follows_its_items_ratings_teams_roles_and_sessions(
+    session: Session, open_round: EngagementRound
+) -> None:
+    """The figures a summary reads from its maintained counts (kind, rating,
+    people at sessions) and contexts (team, role group), as items are approved,
+    tagged, changed, withdrawn and untagged, with and without a round filter.
+    Expected values are worked out by hand from what each step did."""
+    from datetime import date
+
+    from portal.models import Recommendation, RecommendationTag, RoleGroup
+    from portal.summaries import service
+    from tests.factories import make_open_round
+
+    later = make_open_round(session, make_user(session, Role.PLANNER))
+    rec = session.scalars(select(Recommendation).order_by(Recommendation.id)).first()
+    assert rec is not None
+    north, south = make_team(session, "North"), make_team(session, "South")
+    worker, manager = RoleGroup(name="Social worker"), RoleGroup(name="Manager")
+    session.add_all([worker, manager])
+    session.commit()
+    # (round, team, role, rating, kind, people at the session)
+    plan = [
+        (open_round, north, worker, 5, "named", None),
+        (open_round, north, worker, 5, "anonymous", None),
+        (open_round, north, manager, 4, "named", None),
+        (open_round, south, worker, None, "facilitated", 7),
+        (open_round, None, None, 2, "named", None),
+        (later, south, manager, 5, "facilitated", 3),
+    ]
+    items = []
+    for engagement, team, role, rating, kind, people in plan:
+        item = _item(session, engagement, team, "approved",
+                     anonymous=kind == "anonymous")  # fmt: skip
+        item.kind, item.priority, item.attendees = kind, rating, people
+        item.role_group_id = role.id if role else None
+        session.add(RecommendationTag(submission_id=item.id, recommendation_id=rec.id))
+        items.append(item)
+    untagged = _item(session, open_round, north, "approved")
+    untagged.priority = 1
+    session.commit()
+    subject = service.subject(session, "recommendation", rec.id)
+
+    def figures(round_ids: list[int]) -> tuple[object, ...]:
+        s = service.build(session, subject, round_ids, count_minimum=1)
+        assert s.teams is not None and s.roles is not None
+        return (
+            (s.named, s.anonymous, s.facilitated, s.attendees),
+            s.priorities,
+            {c.label: c.count for c in s.teams.cells},
+            {c.label: c.count for c in s.roles.cells},
+        )
+
+    assert figures([]) == (
+        (3, 1, 2, 10),
+        {5: 3, 4: 1, 2: 1},
+        {"North": 3, "South": 2, "Not given": 1},
+        {"Social worker": 3, "Manager": 2, "Not given": 1},
+    )
+    assert figures([open_round.id]) == (
+        (3, 1, 1, 7),
+        {5: 2, 4: 1, 2: 1},
+        {"North": 3, "South": 1, "Not given": 1},
+        {"Social worker": 3, "Manager": 1, "Not given": 1},
+    )
+
+    # Changed after approval: a rating, a team, a role group, the people at a
+    # session; one item withdrawn and another untagged.
+    items[0].priority, items[0].team_id = 1, south.id
+    items[2].role_group_id = None
+    items[3].attendees = 12
+    items[1].withdrawn_on = date.today()
+    session.execute(
+        RecommendationTag.__table__.delete().where(
+            RecommendationTag.submission_id == items[4].id
+        )
+    )
+    session.commit()
+
+    assert figures([]) == (
+        (2, 0, 2, 15),
+        {1: 1, 4: 1, 5: 1},
+        {"North": 1, "South": 3},
+        {"Social worker": 2, "Manager": 1, "Not given": 1},
+    )
+    assert figures([later.id]) == (
+        (0, 0, 1, 3),
+        {5: 1},
+        {"South": 1},
+        {"Manager": 1},
+    )
