@@ -47,7 +47,7 @@ from portal.models import (
     SubmissionStatus,
     User,
 )
-from portal.moderation.service import not_own, reach, team_keys
+from portal.moderation.service import not_own, reach, reach_beside_team, team_keys
 
 PAGE_SIZE = 25
 S = SubmissionStatus
@@ -186,7 +186,7 @@ def _page_statement(shape: _Shape) -> Executable:
     ranges of ``ix_submissions_team_queue`` (no team, and their team), each at
     most a page long, combined with UNION ALL."""
     moderator = _bound(shape)
-    conditions = [*_filtered(shape), not_own(moderator), reach(moderator)]
+    conditions = [*_filtered(shape), not_own(moderator)]
     if shape.after:
         conditions.append(
             tuple_(Submission.submitted_on, Submission.id)
@@ -199,14 +199,14 @@ def _page_statement(shape: _Shape) -> Executable:
         return (
             select(*_ROW)
             .join(Area, Area.id == Submission.area_id)
-            .where(*conditions)
+            .where(*conditions, reach(moderator))
             .order_by(*order)
             .limit(bindparam("rows", type_=Integer))
         )
     ranges = [
         select(*_ROW)
         .join(Area, Area.id == Submission.area_id)
-        .where(*conditions, _team_is(key))
+        .where(*conditions, reach_beside_team(moderator), _team_is(key))
         .order_by(*order)
         .limit(bindparam("rows", type_=Integer))
         .subquery()

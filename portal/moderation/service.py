@@ -117,18 +117,27 @@ def reach(moderator: Moderator) -> ColumnElement[bool]:
     input (needs Area for a team moderator): never safeguarding; a team moderator
     sees input from their team or none, and not anonymous input about management,
     which goes to the independent moderator."""
+    if moderator.independent_moderator:
+        return reach_beside_team(moderator)
+    team = or_(
+        Submission.team_id.is_(None),
+        *(Submission.team_id == k for k in team_keys(moderator) if k is not None),
+    )
+    return and_(reach_beside_team(moderator), team)
+
+
+def reach_beside_team(moderator: Moderator) -> ColumnElement[bool]:
+    """``reach`` without its team condition, for a statement that pins one team
+    key itself (each keyset range of the moderation queue): the two together
+    make an OR that PostgreSQL answered by reading and sorting every waiting row
+    of both teams rather than walking the index for a page."""
     not_safeguarding = Submission.status != S.SAFEGUARDING
     if moderator.independent_moderator:
         return not_safeguarding
-    keys = team_keys(moderator)
-    team = or_(
-        Submission.team_id.is_(None),
-        *(Submission.team_id == k for k in keys if k is not None),
-    )
     about_managers = and_(
         Submission.kind == SubmissionKind.ANONYMOUS, Area.about_management.is_(True)
     )
-    return and_(not_safeguarding, team, not_(about_managers))
+    return and_(not_safeguarding, not_(about_managers))
 
 
 def in_scope(moderator: User) -> ColumnElement[bool]:
