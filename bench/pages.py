@@ -17,6 +17,7 @@ Run: `make bench` (all of bench/), or `python bench/pages.py --rows 100000`.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -69,6 +70,26 @@ def cookie_for(built: Built, user_id: int) -> str:
         }
     )
     return f"portal_session={value}"
+
+
+def as_browser(base: str, path: str, cookie: str) -> str:
+    """The cookie a browser holds after its first page: the first response adds
+    the session's CSRF token (and sets the cookie again), as it would for a person
+    signing in; every later request with it sets none. Without this, wrk's fixed
+    cookie made every request re-sign the session, which no browser does."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port))
+    for _ in range(2):
+        connection.request("GET", path, headers={"Cookie": cookie})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"{path}: {response.status}")
+        renewed = response.getheader("Set-Cookie")
+        if renewed is None:
+            return cookie
+        cookie = renewed.split(";", 1)[0]
+    raise SystemExit(f"{path}: the session is rewritten on every request")
 
 
 def wrk(url: str, cookie: str | None = None) -> dict[str, Any]:
@@ -141,10 +162,11 @@ def measure(built: Built, url: str, folder: Path) -> dict[str, Any]:
         results["sign-in"] = wrk(base + "/sign-in")
         deep = _deep_cursor(built)
         for name, user_id in built.moderators.items():
-            cookie = cookie_for(built, user_id)
+            cookie = as_browser(base, "/moderation", cookie_for(built, user_id))
             results[f"queue {name}"] = wrk(base + "/moderation", cookie)
             results[f"queue {name} deep"] = wrk(base + "/moderation" + deep, cookie)
         planner = cookie_for(built, built.planner)
+        planner = as_browser(base, "/tagging/coverage", planner)
         results["summary"] = wrk(
             base + f"/summaries/recommendations/{built.recommendation_id}", planner
         )
