@@ -72,6 +72,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal.sqlite3")
 
 
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second, empty database of the suite's kind (SQLite, or PostgreSQL when
+    the suite runs on it), dropped afterwards: to restore or migrate into."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    from tests.servers import fresh_postgres
+
+    with fresh_postgres("portal_empty", database_url.rsplit("/", 1)[0]) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("instance")

@@ -9,10 +9,9 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
@@ -21,7 +20,6 @@ from portal import db
 from portal.audit.service import verify_chain
 from portal.models import AuditEvent, LoginFailure, Role, User
 from tests.factories import make_user
-from tests.servers import fresh_postgres
 
 # Inserts login_failures rows keyed w1, w2, ... each in its own transaction until
 # the stop file appears; prints how many it committed.
@@ -42,16 +40,6 @@ while not os.path.exists(stop):
 """
 
 
-@pytest.fixture
-def fresh_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of the suite's kind to restore into."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    with fresh_postgres("portal_restore", database_url.rsplit("/", 1)[0]) as url:
-        yield url
-
-
 def _keys(url: str) -> list[int]:
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -68,7 +56,7 @@ def test_a_backup_taken_during_writes_restores_one_consistent_moment(
     session: Session,
     make_app: Callable[..., Flask],
     database_url: str,
-    fresh_url: str,
+    empty_database_url: str,
     tmp_path: Path,
 ) -> None:
     make_user(session, Role.ADMIN, email="keeper@council.example")
@@ -92,12 +80,12 @@ def test_a_backup_taken_during_writes_restores_one_consistent_moment(
         writer.communicate(timeout=60)
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
 
-    restored = make_app(DATABASE_URL=fresh_url)
+    restored = make_app(DATABASE_URL=empty_database_url)
     done = restored.test_cli_runner().invoke(
         args=["portal", "restore", str(target), "--yes"]
     )
     assert done.exit_code == 0, done.output
-    keys = _keys(fresh_url)
+    keys = _keys(empty_database_url)
     assert keys and keys == list(range(1, len(keys) + 1)), "one moment: a prefix"
     assert len(keys) < len(_keys(database_url)), "taken while writes went on"
     with restored.app_context():

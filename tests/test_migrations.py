@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -15,7 +13,6 @@ from sqlalchemy import create_engine, inspect, text
 
 from portal import db
 from portal.models import Base
-from tests.servers import fresh_postgres
 
 
 def test_models_and_migrations_agree(app: Flask) -> None:
@@ -149,18 +146,8 @@ def test_0009_turns_stored_narrative_html_into_what_planners_now_type(
     assert narrative_html(typed[2]) == stored[2]
 
 
-@pytest.fixture
-def empty_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of the suite's kind (SQLite, or PostgreSQL in CI)."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    with fresh_postgres("portal_migrate", database_url.rsplit("/", 1)[0]) as url:
-        yield url
-
-
 def test_0025_splits_the_summary_facts_and_its_triggers_keep_them(
-    empty_url: str,
+    empty_database_url: str,
 ) -> None:
     """Approved, tagged input counted by 0019's facts; after 0025 the two narrower
     tables hold the same items, the new triggers keep them as items change, and
@@ -169,9 +156,9 @@ def test_0025_splits_the_summary_facts_and_its_triggers_keep_them(
 
     from portal.submissions.aggregates import facts_maintained, facts_recounted
 
-    config = db.alembic_config(empty_url)
+    config = db.alembic_config(empty_database_url)
     command.upgrade(config, "0024")
-    engine = create_engine(empty_url)
+    engine = create_engine(empty_database_url)
     # (id, round, area, kind, status, priority, team, role, people, tagged)
     items = [
         ("a", 1, 1, "named", "approved", 5, 1, 1, None, True),
