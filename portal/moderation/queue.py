@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     not_,
     select,
+    true,
     tuple_,
     union,
     union_all,
@@ -255,30 +256,23 @@ def counts(session: Session, moderator: User, filters: QueueFilters) -> dict[str
 def _counts(
     session: Session, moderator: User, shape: _Shape, values: dict[str, Any]
 ) -> dict[str, int]:
-    total = session.execute(_kept_statement(shape), values).one()
-    # Their own input, found by author and by recorder (each from its own
-    # index, as plain look-ups: given the status too, SQLite's planner would
-    # read the whole status instead), then counted by primary key.
-    mine = list(session.scalars(_MINE, {"me": moderator.id}))
-    own_row = (
-        session.execute(_own_statement(shape), {**values, "mine": mine}).one()
-        if mine
-        else (0, 0, 0)
-    )
+    kept_and_own = session.execute(_counts_statement(shape), values).one()
     return {
-        name: int(total[n]) - int(own_row[n])
+        name: int(kept_and_own[n]) - int(kept_and_own[n + 3])
         for n, name in enumerate(("all", "personal_data", "facilitated"))
     }
 
 
-_MINE = union(
-    select(Submission.id).where(Submission.author_id == bindparam("me")),
-    select(Submission.id).where(Submission.recorded_by_id == bindparam("me")),
-)
-
-
 @lru_cache(maxsize=64)
-def _kept_statement(shape: _Shape) -> Select[Any]:
+def _counts_statement(shape: _Shape) -> Select[Any]:
+    """One row: the maintained counts of the moderator's scope, then the same
+    counts over their own input, to subtract (one statement: on PostgreSQL each
+    is a round trip)."""
+    kept, own = _kept(shape).subquery(), _own(shape).subquery()
+    return select(kept, own).select_from(kept.join(own, true()))  # a row each
+
+
+def _kept(shape: _Shape) -> Select[Any]:
     """The maintained counts of the moderator's scope: their two teams' rows, or
     the independent moderator's rows already summed over every team."""
     q = QueueCount
@@ -298,15 +292,21 @@ def _kept_statement(shape: _Shape) -> Select[Any]:
     )
 
 
-@lru_cache(maxsize=64)
-def _own_statement(shape: _Shape) -> Select[Any]:
-    """The same counts over the moderator's own input (``mine``), to subtract."""
+def _own(shape: _Shape) -> Select[Any]:
+    """The same counts over the moderator's own input: found by author and by
+    recorder, each from its own index, then read by primary key (so neither
+    database walks every item of the status for a few of the moderator's)."""
+    me = bindparam("me", type_=Integer)
+    mine = union(
+        select(Submission.id).where(Submission.author_id == me),
+        select(Submission.id).where(Submission.recorded_by_id == me),
+    )
     return (
         select(*_sums(1, Submission.has_personal_data, Submission.kind))
         .select_from(Submission)
         .join(Area, Area.id == Submission.area_id)
         .where(
-            Submission.id.in_(bindparam("mine", expanding=True)),
+            Submission.id.in_(mine),
             *_filtered(shape, flag=False),
             reach(_bound(shape)),
         )

@@ -132,8 +132,8 @@ def test_a_queue_page_reads_the_database_a_handful_of_times(
     app: Flask, client: FlaskClient, session: Session, open_round: EngagementRound
 ) -> None:
     """However many items wait: the person and their roles, the page's rows, the
-    maintained counts and the moderator's own input, the filters, the held
-    count. Counted, not timed."""
+    maintained counts less the moderator's own input, the filters, the held
+    count. Counted, not timed: on PostgreSQL each statement is a round trip."""
     team = make_team(session, "Counted team")
     writer = make_user(session, Role.CONTRIBUTOR, team=team)
     moderator = make_user(session, Role.MODERATOR, Role.CONTRIBUTOR, team=team)
@@ -155,4 +155,4 @@ def test_a_queue_page_reads_the_database_a_handful_of_times(
         event.remove(engine, "before_cursor_execute", count)
 
     assert "20 items" in page, "the moderator's own ten are not theirs to decide"
-    assert len(statements) <= 7, "\n\n".join(statements)
+    assert len(statements) <= 5, "\n\n".join(statements)
