@@ -159,13 +159,10 @@ def build(
     # most 18 rows a round, and teams x roles), kept by triggers as input is
     # approved and tagged.
     c = SubjectCount
-    counted = [c.subject_type == subject_.kind, c.subject_id == subject_.id]
-    if round_ids:
-        counted.append(c.round_id.in_(round_ids))
     priorities: dict[int, int] = {}
     for kind, priority, n, people in session.execute(
         select(c.kind, c.priority, func.sum(c.n), func.sum(c.attendees))
-        .where(*counted)
+        .where(*_of_subject(c, subject_, round_ids))
         .group_by(c.kind, c.priority)
     ):
         n = int(n or 0)
@@ -178,7 +175,7 @@ def build(
             summary.attendees += int(people or 0)
         if priority and n:
             priorities[int(priority)] = priorities.get(int(priority), 0) + n
-    summary.priorities = {p: n for p, n in sorted(priorities.items()) if n}
+    summary.priorities = dict(sorted(priorities.items()))
     summary.related = _related(session, subject_, round_ids)
     # Read from the (small) quotes table in order, each checked against the
     # scope, rather than from every item in scope looking for its quotes.
@@ -195,13 +192,23 @@ def build(
             session, subject_.kind, subject_.id, round_ids
         )
     x = SubjectContext
-    contexts = [x.subject_type == subject_.kind, x.subject_id == subject_.id]
-    if round_ids:
-        contexts.append(x.round_id.in_(round_ids))
+    contexts = _of_subject(x, subject_, round_ids)
     summary.teams = _breakdown(session, contexts, Team, x.team_key, count_minimum)
     summary.roles = _breakdown(session, contexts, RoleGroup, x.role_key, count_minimum)
     summary.key_messages, summary.questions = note_texts(session, subject_)
     return summary
+
+
+def _of_subject(
+    table: type[SubjectCount] | type[SubjectContext],
+    subject_: Subject,
+    round_ids: list[int],
+) -> list[ColumnElement[bool]]:
+    """A summary table's rows for one subject, in these rounds (all if none)."""
+    rows = [table.subject_type == subject_.kind, table.subject_id == subject_.id]
+    if round_ids:
+        rows.append(table.round_id.in_(round_ids))
+    return rows
 
 
 def note_texts(session: Session, subject_: Subject) -> tuple[str, str]:
