@@ -29,11 +29,12 @@ from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _AFTER_COMMIT = "portal.after_commit"
+READ_ONLY = "portal.read_session"
 CHECKPOINT_WAIT_MS = 200
 
 
@@ -121,7 +122,9 @@ def init_app(app: Flask) -> None:
     # The audit chain's key travels with every session (services record audit
     # rows with nothing but a session), never in the database.
     info = {"portal.audit_key": audit_key(app)}
-    read = sessionmaker(bind=engine, expire_on_commit=False, info=info)
+    read = sessionmaker(
+        bind=engine, expire_on_commit=False, info={**info, READ_ONLY: True}
+    )
     write = sessionmaker(bind=writer(engine), expire_on_commit=False, info=info)
     guard_undeclared_writes(read)
     app.extensions["portal.sessions"] = {"read": read, "write": write}
@@ -148,9 +151,33 @@ def get_session() -> Session:
     return session
 
 
-def close_session(_exc: BaseException | None = None) -> None:
+def close_session(exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
+        end_read(session, exc)
+
+
+def end_read(session: Session, exc: BaseException | None = None) -> None:
+    """Close a session, ending a transaction that only read with COMMIT.
+
+    On PostgreSQL a ROLLBACK makes psycopg forget every statement it has prepared
+    on the connection (it cannot tell what the rolled-back transaction did), so
+    ending each request's reads with one made PostgreSQL parse and plan every
+    statement of every page again. A read session cannot write (the guard in
+    portal/transaction.py refuses it), so its COMMIT changes nothing; after an
+    error the session rolls back as before.
+    """
+    try:
+        if (
+            exc is None
+            and session.info.get(READ_ONLY)
+            and session.in_transaction()
+            and not (session.new or session.dirty or session.deleted)
+        ):
+            session.commit()
+    except SQLAlchemyError:
+        pass  # the close below rolls back whatever could not end cleanly
+    finally:
         session.close()
 
 

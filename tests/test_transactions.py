@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from flask.testing import FlaskClient
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from portal.db import get_engine
 from portal.models import AuditEvent, EngagementRound, LoginFailure, Role, Submission
 from portal.transaction import writes
 from tests.conftest import reload, sign_in_as
@@ -178,3 +180,53 @@ def test_every_view_that_accepts_post_declares_its_transaction(app: Flask) -> No
         if view is None:
             missing.append(rule.endpoint)
     assert missing == []
+
+
+def test_a_page_that_only_reads_ends_its_transaction_with_commit(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """A read request's transaction ends with COMMIT, not ROLLBACK: on PostgreSQL
+    a ROLLBACK makes psycopg drop the statements it prepared (portal.db.end_read)."""
+    user = make_user(session, Role.PLANNER)
+    session.commit()
+    sign_in_as(client, user)
+    ended: list[str] = []
+    engine = get_engine(app)
+    listeners = {
+        "commit": lambda _connection: ended.append("commit"),
+        "rollback": lambda _connection: ended.append("rollback"),
+    }
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
+    try:
+        assert client.get("/").status_code == 200
+    finally:
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
+    assert ended == ["commit"]
+
+
+def test_postgresql_keeps_a_pages_statements_prepared(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """psycopg prepares a statement on its fifth use on a connection; a ROLLBACK
+    at the end of each request dropped them all, so none ever was."""
+    engine = get_engine(app)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    user = make_user(session, Role.PLANNER)
+    session.commit()
+    sign_in_as(client, user)
+    for _ in range(8):
+        assert client.get("/").status_code == 200
+    # Every idle connection of the pool at once: one of them served the pages.
+    held = [engine.connect() for _ in range(engine.pool.checkedin())]
+    try:
+        prepared = [
+            c.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar()
+            for c in held
+        ]
+    finally:
+        for c in held:
+            c.close()
+    assert any(prepared), prepared
