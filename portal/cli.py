@@ -21,7 +21,6 @@ from portal.accounts import passwords, service
 from portal.audit import anchor
 from portal.audit.service import verify_chain
 from portal.errors import DomainError, InvalidInput
-from portal.export_formats import csv_rows
 from portal.framework.importer import read_file
 from portal.framework.service import import_framework
 from portal.mailer import Message, smtp_configured
@@ -327,15 +326,15 @@ def export_command(
     reader = db.read_session()
     try:
         with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
-            counted = _counting(exports.rows(reader, request), bar.update)
             if fmt == "xlsx":
                 letterhead = documents.letterhead(
                     current_app.config, documents.DATA_TITLE, documents.DATA_SUBJECT
                 )
+                counted = _counting(exports.sheet_rows(reader, request), bar.update)
                 exports.write_xlsx_rows(counted, str(output), letterhead)
             else:
-                with output.open("w", encoding="utf-8", newline="") as handle:
-                    handle.writelines(csv_rows(exports.HEADER, counted))
+                with output.open("wb") as handle:
+                    handle.writelines(exports.csv_bytes(reader, request, bar.update))
     finally:
         reader.close()
     click.echo(f"Wrote {total} rows to {output}.")

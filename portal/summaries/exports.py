@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import xlsxwriter
-from sqlalchemy import func, literal_column, select, tuple_
+from sqlalchemy import Select, func, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -145,6 +145,34 @@ def _sorted_names(value: str | None) -> str:
     return "; ".join(sorted(value.split("; "))) if "; " in value else value
 
 
+def tag_names(session: Session) -> tuple[Any, Any]:
+    """Each row's recommendation codes and theme names, as correlated aggregates."""
+    recs = _joined(
+        session,
+        Recommendation.code,
+        RecommendationTag.__table__,
+        Recommendation.id == RecommendationTag.recommendation_id,
+    )
+    themes = _joined(
+        session, Theme.name, ThemeTag.__table__, Theme.id == ThemeTag.theme_id
+    )
+    return recs, themes
+
+
+def source(request: ExportRequest, *columns: Any) -> Select[Any]:
+    """The export's rows with their round, area, team, role and author joined:
+    every format reads this."""
+    return (
+        select(*columns)
+        .join(EngagementRound, EngagementRound.id == Submission.round_id)
+        .join(Area, Area.id == Submission.area_id)
+        .outerjoin(Team, Team.id == Submission.team_id)
+        .outerjoin(RoleGroup, RoleGroup.id == Submission.role_group_id)
+        .outerjoin(User, User.id == Submission.author_id)
+        .where(*_conditions(request))
+    )
+
+
 def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
     """The export's rows, batch by batch, by day then random id (so rows never
     reveal arrival order within a day)."""
@@ -164,15 +192,12 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
         Submission.role_group_id,
         Submission.attendees,
         Submission.author_id,
-    )
-    recs = _joined(
-        session,
-        Recommendation.code,
-        RecommendationTag.__table__,
-        Recommendation.id == RecommendationTag.recommendation_id,
-    )
-    themes = _joined(
-        session, Theme.name, ThemeTag.__table__, Theme.id == ThemeTag.theme_id
+        EngagementRound.title,
+        Area.code,
+        Team.name,
+        RoleGroup.name,
+        User.display_name,
+        *tag_names(session),
     )
     connection = session.connection()
     # The team and role each combination shows: at most one entry per maintained
@@ -182,22 +207,8 @@ def rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
         # Plain columns through Core, not the ORM: far cheaper per row, and
         # nothing is kept.
         batch = connection.execute(
-            select(
-                *columns,
-                EngagementRound.title,
-                Area.code,
-                Team.name,
-                RoleGroup.name,
-                User.display_name,
-                recs,
-                themes,
-            )
-            .join(EngagementRound, EngagementRound.id == Submission.round_id)
-            .join(Area, Area.id == Submission.area_id)
-            .outerjoin(Team, Team.id == Submission.team_id)
-            .outerjoin(RoleGroup, RoleGroup.id == Submission.role_group_id)
-            .outerjoin(User, User.id == Submission.author_id)
-            .where(*_conditions(request), *_after(last))
+            source(request, *columns)
+            .where(*_after(last))
             # Keyset on (day, id): a range of ix_submissions_queue, so each batch
             # costs the same however far into the export it is.
             .order_by(Submission.submitted_on, Submission.id)
@@ -266,14 +277,47 @@ def _after(last: tuple[Any, str] | None) -> list[Any]:
     return [tuple_(Submission.submitted_on, Submission.id) > last]
 
 
-def csv_chunks(session: Session, request: ExportRequest) -> Iterator[str]:
-    return csv_rows(HEADER, rows(session, request))
+def csv_bytes(
+    session: Session,
+    request: ExportRequest,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
+    """The CSV file in UTF-8 chunks: made by PostgreSQL's COPY on PostgreSQL
+    (``csv_copy``), else row by row here; the two give the same bytes.
+    ``progress`` hears how many rows each chunk holds."""
+    if session.get_bind().dialect.name == "postgresql":
+        from portal.summaries import csv_copy  # it builds on this module
+
+        return csv_copy.csv_bytes(session, request, progress)
+    data = rows(session, request)
+    if progress:
+        data = _counted(data, progress)
+    return (chunk.encode() for chunk in csv_rows(HEADER, data))
+
+
+def _counted(
+    data: Iterator[list[Any]], progress: Callable[[int], None]
+) -> Iterator[list[Any]]:
+    for row in data:
+        progress(1)
+        yield row
+
+
+def sheet_rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
+    """The rows for the XLSX writer: on PostgreSQL read from a COPY
+    (``csv_copy.sheet_rows``: the same rows, built by the database in its own
+    process while this one writes), else ``rows``."""
+    if session.get_bind().dialect.name == "postgresql":
+        from portal.summaries import csv_copy  # it builds on this module
+
+        return csv_copy.sheet_rows(session, request)
+    return rows(session, request)
 
 
 def write_xlsx(
     session: Session, request: ExportRequest, path: str, letterhead: Letterhead
 ) -> None:
-    write_xlsx_rows(rows(session, request), path, letterhead)
+    write_xlsx_rows(sheet_rows(session, request), path, letterhead)
 
 
 def write_xlsx_rows(

@@ -189,7 +189,7 @@ def export() -> Any:
             if fmt == "xlsx":
                 yield from exports.xlsx_chunks(reader, request_, letterhead)
             else:
-                yield from (c.encode() for c in exports.csv_chunks(reader, request_))
+                yield from exports.csv_bytes(reader, request_)
         finally:
             reader.close()
 
