@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -330,8 +330,8 @@ def export_command(
                 letterhead = documents.letterhead(
                     current_app.config, documents.DATA_TITLE, documents.DATA_SUBJECT
                 )
-                counted = _counting(exports.sheet_rows(reader, request), bar.update)
-                exports.write_xlsx_rows(counted, str(output), letterhead)
+                data = exports.counted(exports.sheet_rows(reader, request), bar.update)
+                exports.write_xlsx_rows(data, str(output), letterhead)
             else:
                 with output.open("wb") as handle:
                     handle.writelines(exports.csv_bytes(reader, request, bar.update))
@@ -365,14 +365,6 @@ def _export_pack(fmt: str, round_ids: list[int], output: Path) -> None:
             pack.to_docx(built, current_app.config["PROTECTIVE_MARKING"])
         )
     click.echo(f"Wrote the seminar pack ({len(built.sections)} sections) to {output}.")
-
-
-def _counting(
-    rows: Iterator[list[object]], step: Callable[[int], None]
-) -> Iterator[list[object]]:
-    for row in rows:
-        step(1)
-        yield row
 
 
 @portal_cli.command("seed-demo")

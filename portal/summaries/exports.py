@@ -291,13 +291,14 @@ def csv_bytes(
         return csv_copy.csv_bytes(session, request, progress)
     data = rows(session, request)
     if progress:
-        data = _counted(data, progress)
+        data = counted(data, progress)
     return (chunk.encode() for chunk in csv_rows(HEADER, data))
 
 
-def _counted(
+def counted(
     data: Iterator[list[Any]], progress: Callable[[int], None]
 ) -> Iterator[list[Any]]:
+    """The same rows, telling ``progress`` of each one (a progress bar)."""
     for row in data:
         progress(1)
         yield row
