@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
@@ -156,3 +157,72 @@ def test_a_queue_page_reads_the_database_a_handful_of_times(
 
     assert "20 items" in page, "the moderator's own ten are not theirs to decide"
     assert len(statements) <= 5, "\n\n".join(statements)
+
+
+def test_postgresql_plans_the_queue_once_not_for_every_request(
+    app: Flask, client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    """Planning was most of the page's and the counts' cost on PostgreSQL, which
+    kept planning them afresh for each request's values (custom plans); the
+    queue asks for the plan made once (a generic plan). The counts, less the
+    moderator's own input (written and recorded), stay right with it."""
+    engine = db.get_engine(app)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("plans of prepared statements are PostgreSQL's")
+    team = make_team(session, "Planned team")
+    writer = make_user(session, Role.CONTRIBUTOR, team=team)
+    moderator = make_user(session, Role.MODERATOR, Role.CONTRIBUTOR, team=team)
+    for n in range(12):
+        make_submission(session, writer if n % 3 else moderator, open_round, team=team)
+    recorded = session.scalars(
+        select(Submission).where(Submission.author_id == writer.id).limit(2)
+    ).all()
+    for item in recorded:
+        item.recorded_by_id = moderator.id
+    session.commit()
+    sign_in_as(client, moderator)
+    plans = _plans_of_queue(app, client, "/moderation", "6 items")
+    assert all(p.generic_plans > 0 and p.custom_plans == 0 for p in plans), plans
+    # With an area filter the best index depends on the area: planned per value.
+    area = f"/moderation?area={open_round.areas[0].id}"
+    plans = _plans_of_queue(app, client, area, "6 items")
+    assert all(p.generic_plans == 0 and p.custom_plans > 0 for p in plans), plans
+
+
+def _plans_of_queue(app: Flask, client: FlaskClient, url: str, shows: str) -> list[Any]:
+    """How PostgreSQL planned the queue page's two statements (the page, the
+    counts) over twenty requests for ``url``: psycopg prepares a statement on
+    its fifth use on a connection, and the pool hands its (at most four)
+    connections out in turn."""
+    engine = db.get_engine(app)
+    seen: list[str] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "queue_counts" in statement or "LIMIT" in statement:  # counts, page
+            seen.append(statement.split("%(", 1)[0])  # up to the first value
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        for _ in range(20):
+            page = client.get(url).text
+            assert shows in page, "not the 4 they wrote, not the 2 they recorded"
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    queue_statements = set(seen)
+    assert len(queue_statements) == 2, queue_statements
+    held = [engine.connect() for _ in range(engine.pool.checkedin())]
+    try:
+        plans = [
+            row
+            for c in held
+            for row in c.exec_driver_sql(
+                "SELECT statement, generic_plans, custom_plans"
+                " FROM pg_prepared_statements"
+            )
+            if row.statement.split("$", 1)[0] in queue_statements
+        ]
+    finally:
+        for c in held:
+            c.close()
+    assert {p.statement.split("$", 1)[0] for p in plans} == queue_statements
+    return plans
