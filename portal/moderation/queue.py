@@ -263,7 +263,7 @@ def counts(session: Session, moderator: User, filters: QueueFilters) -> dict[str
 # plan) unless it judges a plan made once without them (a generic plan) no
 # worse. For these statements it kept choosing custom plans, and planning was
 # most of their cost: at 1M submissions the page took 0.9-1.6 ms and the counts
-# 1.0-1.2 ms with custom plans, 0.25-0.5 ms each with generic ones. Every
+# 1.0-1.2 ms with custom plans, 0.2-0.5 ms each with generic ones. Every
 # part of them is an index range or a look-up by key whatever the values, so
 # the generic plan is as good whatever the status, round and cursor (``_own``
 # says how its one trap was removed). Not with an area or flag filter: which
