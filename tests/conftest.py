@@ -14,11 +14,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, delete, insert, text
+from sqlalchemy import Engine, create_engine, delete, insert, text
 from sqlalchemy.orm import Session
 
 from portal import create_app, db
@@ -185,6 +186,25 @@ def database_file_bytes(path: Path) -> bytes:
 
 
 _CAT = "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())"
+
+
+def prepared_statements(engine: Engine) -> list[Any]:
+    """What PostgreSQL holds prepared on each idle connection of the pool (rows
+    of statement, generic_plans, custom_plans): every connection is held at once,
+    so the one that served the requests is among them."""
+    held = [engine.connect() for _ in range(engine.pool.checkedin())]  # type: ignore[attr-defined]
+    try:
+        return [
+            row
+            for connection in held
+            for row in connection.exec_driver_sql(
+                "SELECT statement, generic_plans, custom_plans"
+                " FROM pg_prepared_statements"
+            )
+        ]
+    finally:
+        for connection in held:
+            connection.close()
 
 
 def reload(session: Session) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal import db
 from portal.models import Area, EngagementRound, Role, Submission
-from tests.conftest import reload, sign_in_as
+from tests.conftest import prepared_statements, reload, sign_in_as
 from tests.factories import make_submission, make_team, make_user
 
 
@@ -214,19 +214,10 @@ def _plans_of_queue(app: Flask, client: FlaskClient, url: str, shows: str) -> li
         event.remove(engine, "before_cursor_execute", keep)
     queue_statements = set(seen)
     assert len(queue_statements) == 2, queue_statements
-    held = [engine.connect() for _ in range(engine.pool.checkedin())]
-    try:
-        plans = [
-            row
-            for c in held
-            for row in c.exec_driver_sql(
-                "SELECT statement, generic_plans, custom_plans"
-                " FROM pg_prepared_statements"
-            )
-            if row.statement.split("$", 1)[0] in queue_statements
-        ]
-    finally:
-        for c in held:
-            c.close()
+    plans = [
+        row
+        for row in prepared_statements(engine)
+        if row.statement.split("$", 1)[0] in queue_statements
+    ]
     assert {p.statement.split("$", 1)[0] for p in plans} == queue_statements
     return plans
