@@ -6,6 +6,7 @@ and the counts a moderator sees equal a brute-force count over their scope."""
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -125,7 +126,7 @@ class World:
 
     def step(self, session: Session) -> None:
         op, rng = self.rng.random(), self.rng
-        items = session.scalars(select(Submission)).all()
+        items = session.scalars(select(Submission).order_by(Submission.id)).all()
         if op < 0.45 or not items:
             writer = rng.choice([*self.writers, *self.moderators[::3]])
             make_submission(session, writer, self.engagement,
@@ -227,6 +228,13 @@ def test_maintained_counts_equal_a_recount_after_random_operations(
 ) -> None:
     monkeypatch.setattr("portal.moderation.queue.PAGE_SIZE", 3)  # many pages
     rng = random.Random(20261201)
+    # Item ids from the same seed, and items drawn in id order (World.step):
+    # with random ids the draws differed from run to run, and about one run in
+    # forty ended with no approved item left.
+    ids = random.Random(20261202)
+    monkeypatch.setattr(
+        "uuid.uuid4", lambda: uuid.UUID(int=ids.getrandbits(128), version=4)
+    )
     # Anonymous input about management goes past team moderators.
     open_round.areas[1].about_management = True
     teams = [make_team(session, f"Team {n}") for n in range(3)]
