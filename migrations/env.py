@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from portal.models import Base, UTCDateTime
+from portal.models import Base, UTCDateTime, built_on
 
 config = context.config
 target_metadata = Base.metadata
@@ -52,6 +52,7 @@ def _run(connection: object) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_object=built_on(connection.dialect.name),  # type: ignore[attr-defined]
     )
     with context.begin_transaction():
         context.run_migrations()

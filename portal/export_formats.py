@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -72,13 +73,48 @@ def csv_rows(
     header: list[str], rows: Iterable[Iterable[Any]], batch: int = 2000
 ) -> Iterator[str]:
     """The CSV file as chunks, starting with the byte-order mark and the header;
-    rows are joined ``batch`` at a time."""
+    rows are joined ``batch`` at a time. The same text as ``csv_line`` row by
+    row, with each short value (names, codes, labels, days: they repeat row
+    after row) made safe and quoted once, not once per row."""
     yield "\ufeff" + csv_line(header)
+    seen: dict[Any, str] = {}
     pending: list[str] = []
     for row in rows:
-        pending.append(csv_line(row))
+        fields = _fields(row, seen)
+        if len(fields) == 1 and not fields[0]:
+            pending.append('""')  # a lone empty field is quoted, as csv_line
+        else:
+            pending.append(",".join(fields))
         if len(pending) >= batch:
-            yield "".join(pending)
+            yield "\r\n".join(pending) + "\r\n"
             pending.clear()
     if pending:
-        yield "".join(pending)
+        yield "\r\n".join(pending) + "\r\n"
+
+
+def _fields(row: Iterable[Any], seen: dict[Any, str]) -> list[str]:
+    """One row's fields as ``csv_field`` writes them, short ones from ``seen``."""
+    fields = []
+    for value in row:
+        kind = type(value)
+        if value is None:
+            field = ""
+        elif kind is int:
+            field = str(value)
+        elif (kind is str and len(value) < _SHORT) or kind is date:
+            # Only str and date are remembered: True, 1.0 and 1 would be one
+            # key. Bounded, so short free-text answers cannot grow it.
+            found = seen.get(value)
+            if found is None:
+                if len(seen) >= _SEEN:
+                    seen.clear()
+                found = seen[value] = csv_field(value)
+            field = found
+        else:
+            field = csv_field(value)
+        fields.append(field)
+    return fields
+
+
+_SHORT = 64  # shorter text is remembered once made safe
+_SEEN = 4096

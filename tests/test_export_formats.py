@@ -24,7 +24,7 @@ def _value(rng: random.Random) -> Any:
     if kind == 2:
         return rng.randint(-5, 500)
     if kind == 3:
-        return rng.choice([0.5, -2.25, 1e20])
+        return rng.choice([0.5, -2.25, 1e20, 1.0, 0.0])
     if kind == 4:
         return date(2026, rng.randint(1, 12), rng.randint(1, 28))
     if kind == 5:
@@ -55,3 +55,13 @@ def test_csv_rows_batches_join_to_one_file() -> None:
         ["n", "t"],
         *[[str(n), f"text {n}, quoted"] for n in range(5)],
     ]
+
+
+def test_csv_rows_write_what_csv_line_writes() -> None:
+    """``csv_rows`` writes through the csv module with remembered cells;
+    ``csv_line`` is the reference, cell by cell."""
+    rng = random.Random(2027)
+    rows = [[_value(rng) for _ in range(rng.randrange(1, 15))] for _ in range(5000)]
+    rows += [[""], [None], ["only"], ["=1", "-2"], ["x" * 63 + "\n", "=" + "y" * 80]]
+    expected = "\ufeffh\r\n" + "".join(csv_line(row) for row in rows)
+    assert "".join(csv_rows(["h"], rows, batch=7)) == expected

@@ -31,6 +31,7 @@ from portal.models.base import (
     NAMING_CONVENTION,
     Base,
     UTCDateTime,
+    built_on,
     utcnow,
 )
 from portal.models.board import (
@@ -152,6 +153,7 @@ __all__ = [
     "Theme",
     "ThemeTag",
     "UTCDateTime",
+    "built_on",
     "User",
     "UserRole",
     "recommendation_areas",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
@@ -48,3 +50,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def built_on(dialect: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for comparing models with a database of
+    ``dialect``: an object marked ``info={"only_on": ...}`` (with the matching
+    ``ddl_if``) exists only on that database."""
+
+    def include(obj: Any, _name: Any, _type: Any, _reflected: Any, _to: Any) -> bool:
+        only_on = getattr(obj, "info", {}).get("only_on")
+        return only_on is None or only_on == dialect
+
+    return include

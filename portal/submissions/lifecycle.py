@@ -20,7 +20,7 @@ import enum
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, event, update
+from sqlalchemy import ColumnElement, and_, event, literal_column, update
 from sqlalchemy.orm import Mapper, Session
 
 from portal.audit.service import AuditAction, record
@@ -125,11 +125,15 @@ def status_label(submission: Submission) -> str:
     return STATUS_LABELS.get(S(submission.status), submission.status)
 
 
-def counts_as_staff_input() -> ColumnElement[bool]:
+def counts_as_staff_input(inline: bool = False) -> ColumnElement[bool]:
     """The one rule for what counts as staff input, as SQL: approved, and not
     withdrawn. Escalated, duplicate, rejected and returned input never count.
-    Summaries, coverage, tagging, exports, the pack and plan evidence all use it."""
-    return and_(Submission.status == S.APPROVED, Submission.withdrawn_on.is_(None))
+    Summaries, coverage, tagging, exports, the pack and plan evidence all use it.
+    ``inline`` writes the status into the statement rather than binding it:
+    SQLite uses a partial index (the export's, migration 0026) only when the
+    statement's own text implies the index's condition."""
+    status: Any = literal_column(f"'{S.APPROVED.value}'") if inline else S.APPROVED
+    return and_(Submission.status == status, Submission.withdrawn_on.is_(None))
 
 
 def is_staff_input(submission: Submission) -> bool:
