@@ -141,7 +141,10 @@ def build(url: str, rows: int, seed: int = 7) -> Built:
         load_bundled_framework(session)
         session.commit()
         areas = list(session.scalars(select(Area.id)))
-        recommendations = list(session.scalars(select(Recommendation.id)))
+        codes = dict(
+            session.execute(select(Recommendation.id, Recommendation.code)).all()
+        )
+        recommendations = list(codes)
     rng = random.Random(seed)
     today = date.today()
     with engine.begin() as connection:
@@ -168,7 +171,8 @@ def build(url: str, rows: int, seed: int = 7) -> Built:
             )
         )
         connection.execute(insert(Theme), [{"name": p.capitalize()} for p in PHRASES])
-        themes = [r[0] for r in connection.execute(select(Theme.id))]
+        theme_names = dict(connection.execute(select(Theme.id, Theme.name)).all())
+        themes = list(theme_names)
         now = utcnow()
         round_ids = []
         for n in range(3):
@@ -261,14 +265,23 @@ def build(url: str, rows: int, seed: int = 7) -> Built:
                     "safeguarding_flag": status == "safeguarding",
                     "idempotency_key": f"{seed}-{n:058d}",
                     "redactions": 0,
+                    "recommendation_codes": None,
+                    "theme_names": None,
                 }
             )
             if status == "approved":
-                for rec in rng.sample(recommendations, rng.choice((1, 1, 2))):
+                chosen = rng.sample(recommendations, rng.choice((1, 1, 2)))
+                for rec in chosen:
                     tags.append({"submission_id": item_id, "recommendation_id": rec})
-                theme_tags.append(
-                    {"submission_id": item_id, "theme_id": rng.choice(themes)}
+                theme = rng.choice(themes)
+                theme_tags.append({"submission_id": item_id, "theme_id": theme})
+                # As the triggers keep them (migration 0026): PostgreSQL's bulk
+                # load has its triggers off, and a recount after it would
+                # rewrite every approved row.
+                batch[-1]["recommendation_codes"] = "; ".join(
+                    sorted(codes[rec] for rec in chosen)
                 )
+                batch[-1]["theme_names"] = theme_names[theme]
                 phrase = rng.choice(PHRASES)
                 phrases.append(
                     {"submission_id": item_id, "key": phrase, "text": phrase}

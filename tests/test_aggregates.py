@@ -1,7 +1,9 @@
-"""The maintained queue counts (triggers on submissions, migration 0018) equal a
-full recount after a random run of the real operations: submitting named and
-anonymous input, releasing it, deciding, returning, redacting and withdrawing;
-and the counts a moderator sees equal a brute-force count over their scope."""
+"""The maintained queue counts (triggers on submissions, migration 0018), the
+summary facts and the tag names kept on each item (0026) equal a full recount
+after a random run of the real operations: submitting named and anonymous input,
+releasing it, deciding, returning, redacting, tagging, merging themes and
+withdrawing; and the counts a moderator sees equal a brute-force count over
+their scope."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from portal.moderation.queue import QueueFilters, counts, queue
 from portal.moderation.redaction import Redaction, redact
 from portal.moderation.service import Decision, DecisionDetails, decide, in_scope
 from portal.privacy import PrivacySettings
+from portal.submissions import tag_names
 from portal.submissions.aggregates import (
     cells_maintained,
     cells_recounted,
@@ -276,6 +279,8 @@ def test_maintained_counts_equal_a_recount_after_random_operations(
         assert any(len(key) == 5 for key in links_recounted(session)), "phrases"
         assert phrase_rows_at_zero(session) == 0, "no wording left at zero"
         assert maintained(session) == recounted(session)
+        assert tag_names.kept(session) == tag_names.counted(session)
+        assert any(codes for codes, _ in tag_names.kept(session).values())
         everything = len(session.scalars(select(Submission.id)).all())
         by_team = recounted(session)
         assert (

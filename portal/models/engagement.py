@@ -110,7 +110,8 @@ ANSWER_LABELS = {
 EXPORT_COLUMNS = ("submitted_on", "id", "status", "withdrawn_on", "round_id",
                   "area_id", "kind", "priority", "team_id", "role_group_id",
                   "attendees", "author_id", "obstacles", "biggest_difference",
-                  "practice_example")  # fmt: skip
+                  "practice_example", "recommendation_codes",
+                  "theme_names")  # fmt: skip
 
 
 class Submission(Base):
@@ -193,6 +194,11 @@ class Submission(Base):
     decision_note: Mapped[str | None] = mapped_column(Text)
     duplicate_of_id: Mapped[str | None] = mapped_column(String(36))
     redactions: Mapped[int] = mapped_column(Integer, default=0)
+    # The item's tag names as the data export prints them ("; "-separated), kept
+    # by triggers on the tag tables and on renames (migration 0026): the export
+    # reads them with the row instead of aggregating the tags for every row.
+    recommendation_codes: Mapped[str | None] = mapped_column(Text)
+    theme_names: Mapped[str | None] = mapped_column(Text)
     # Safeguarding: what the lead did (the item stays out of every summary).
     # Kept whatever the retention rules say, while an investigation or a
     # request needs it (portal legal-hold); safeguarding escalations always are.

@@ -39,6 +39,7 @@ from portal.models import (
     SubmissionPhrase,
     ThemeTag,
 )
+from portal.submissions import tag_names
 from portal.submissions.lifecycle import counts_as_staff_input
 
 # (status, team_key, round_id, area_id, kind, personal_data)
@@ -333,6 +334,8 @@ def rebuild(session: Session) -> int:
                 ["subject_type", "subject_id", "round_id", "key", "text", "n"], said
             )
         )
+    # The tag names kept on each item for the export (tag_names.py).
+    tag_names.rebuild(session)
     return sum(
         int(session.scalar(select(func.count()).select_from(model)) or 0)
         for model in every

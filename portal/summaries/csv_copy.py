@@ -10,7 +10,8 @@ the same bytes (``tests/summaries/test_export_copy.py`` compares them):
 - formulas neutralised with a leading apostrophe (``safe_cell``; PostgreSQL
   text cannot hold the NUL byte it also removes);
 - an empty value written bare (COPY quotes an empty string, not a NULL);
-- tag names sorted by code point (``COLLATE "C"``, as Python sorts);
+- tag names as the triggers keep them on the item, sorted by code point
+  (``COLLATE "C"``, as Python sorts; migration 0026);
 - team and role through the same small-group rule (``exports.context_rule``),
   its visible combinations passed as arrays;
 - lines ended with CRLF (COPY ends them with LF; each row arrives on its own).
@@ -36,24 +37,17 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    literal_column,
-    select,
     text,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from portal.export_formats import FORMULA_STARTS, csv_line
 from portal.models import (
     Area,
     EngagementRound,
-    Recommendation,
-    RecommendationTag,
     RoleGroup,
     Submission,
     Team,
-    Theme,
-    ThemeTag,
     User,
 )
 from portal.summaries import exports
@@ -152,15 +146,6 @@ def _statement(
     )
     level = shown.c.level
     hidden = literal(exports.SMALL_GROUP, String)
-    recs = _names(
-        Recommendation.code,
-        RecommendationTag.__table__,
-        Recommendation.id == RecommendationTag.recommendation_id,
-        "recommendation_names",
-    )
-    themes = _names(
-        Theme.name, ThemeTag.__table__, Theme.id == ThemeTag.theme_id, "theme_names"
-    )
     author: Any = literal(None, String)
     if request.with_authors:
         author = case((Submission.author_id.is_not(None), User.display_name))
@@ -169,8 +154,8 @@ def _statement(
             request,
             _cell(EngagementRound.title),
             _cell(Area.code),
-            _cell(recs.c.names),
-            _cell(themes.c.names),
+            _cell(Submission.recommendation_codes),
+            _cell(Submission.theme_names),
             _cell(case(exports.GIVEN, value=Submission.kind, else_=Submission.kind)),
             func.to_char(Submission.submitted_on, "YYYY-MM-DD"),
             Submission.priority,
@@ -192,8 +177,6 @@ def _statement(
                 shown.c.role_key == func.coalesce(Submission.role_group_id, 0),
             ),
         )
-        .outerjoin(recs, recs.c.submission_id == Submission.id)
-        .outerjoin(themes, themes.c.submission_id == Submission.id)
         .order_by(Submission.submitted_on, Submission.id)
     )
     compiled = query.compile(
@@ -226,19 +209,6 @@ def _visible_contexts(
         arrays["v_role"].append(int(role or 0))  # type: ignore[call-overload]
         arrays["v_level"].append(level)
     return arrays
-
-
-def _names(column: Any, link: Any, key: Any, name: str) -> Any:
-    """Every item's tag names, "; "-separated and sorted by code point as Python
-    sorts them (``exports._sorted_names``): aggregated once and joined, not a
-    correlated subquery per row (which each use of the cell ran again)."""
-    ordered: Any = aggregate_order_by(literal_column("'; '"), column.collate("C"))
-    return (
-        select(link.c.submission_id, func.string_agg(column, ordered).label("names"))
-        .join(column.table, key)
-        .group_by(link.c.submission_id)
-        .subquery(name)
-    )
 
 
 def _safe_cell(value: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -281,26 +281,22 @@ def test_sqlite_reads_the_export_from_its_covering_index(
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("the covering index is SQLite's")
     _approved(session, open_round, "Read from the index")
-    plans: list[str] = []
-
-    def explain(conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if "ORDER BY submissions.submitted_on" in statement:
-            raw = conn.connection.driver_connection
-            plans.extend(
-                r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + statement, params)
-            )
-
-    engine = session.get_bind()
-    event.listen(engine, "after_cursor_execute", explain)
-    try:
-        assert len(list(rows(session, ExportRequest([], False, 0)))) == 1
-    finally:
-        event.remove(engine, "after_cursor_execute", explain)
+    request = ExportRequest([], False, 0)
+    sql, values, order = exports.keyset_statement(session, request)
+    params = [values[name] for name in order or ()]
+    raw: Any = session.connection().connection.driver_connection
+    plans = [r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + sql, params)]
     read = [
-        plan
-        for plan in plans
-        if plan.startswith(("SCAN submissions", "SEARCH submissions"))
+        p for p in plans if p.startswith(("SCAN submissions", "SEARCH submissions"))
     ]
     assert read and all("COVERING INDEX ix_submissions_export" in p for p in read), (
         plans
     )
+    assert len(list(rows(session, request))) == 1, "the statement rows() runs"
+
+
+def test_progress_hears_every_row_a_thousand_at_a_time() -> None:
+    heard: list[int] = []
+    data = [[n] for n in range(2500)]
+    assert list(exports.counted(iter(data), heard.append)) == data
+    assert heard == [1000, 1000, 500]
