@@ -1,7 +1,8 @@
 """The data export: approved input with its tags, as CSV or XLSX, streamed.
 
-One query feeds every writer. Rows stream from the database in batches, so memory
-does not grow with the number of rows. Team and role go through small-group
+Rows stream from the database in batches (``rows``; on PostgreSQL the CSV and
+the sheet's rows come from one ``COPY``, ``csv_copy``, to the same cells), so
+memory does not grow with the number of rows. Team and role go through small-group
 suppression judged on the combination each row shows (round, area, team, role),
 with the text minimum: these rows carry what people wrote. The author is
 included only for named input and only for people allowed to see authors. Every
@@ -135,7 +136,8 @@ def _sorted_names(value: str | None) -> str:
 
 def source(request: ExportRequest, *columns: Any) -> Select[Any]:
     """The export's rows with their round, area, team, role and author joined:
-    every format reads this."""
+    what PostgreSQL's ``COPY`` reads (``rows`` names the few rounds, areas,
+    teams and roles itself)."""
     return (
         select(*columns)
         .join(EngagementRound, EngagementRound.id == Submission.round_id)
