@@ -6,10 +6,11 @@ out, and on PostgreSQL two moderators tagging one item at once keep both tags.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session
 
 from portal import db
@@ -105,7 +106,7 @@ def _tag_at_once(app: Flask, item: Submission, first: int, second: int) -> None:
 
     def tag_second() -> None:
         try:
-            tagged.wait(10)
+            tagged.wait(60)
             with engine.begin() as other:
                 other.execute(tags.insert().values(  # type: ignore[attr-defined]
                     submission_id=item.id, recommendation_id=second,
@@ -120,9 +121,25 @@ def _tag_at_once(app: Flask, item: Submission, first: int, second: int) -> None:
             submission_id=item.id, recommendation_id=first,
             from_suggestion=False))  # fmt: skip
         tagged.set()
-        racer.join(0.5)  # the other insert has started, and waits for this one
-    racer.join(10)
+        # Commit only once the other insert has reached a lock and waits on it.
+        assert _someone_waits(engine), "the second tag never waited"
+    racer.join(60)
     assert not racer.is_alive() and not failures, failures
+
+
+def _someone_waits(engine: Engine) -> bool:
+    """Whether a connection to this database waits on a lock (polled for up to
+    30 s: a bound on a busy machine, not a measure)."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    for _ in range(600):
+        with engine.connect() as look:
+            if look.scalar(waiting):
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def _postgresql(session: Session) -> None:
