@@ -73,6 +73,27 @@ def test_tags_renames_and_merges_reach_the_item(
     assert tuple(stored) == (None, None), "no tags: nothing kept"
 
 
+def test_a_tag_moved_to_another_item_leaves_the_first(
+    session: Session, open_round: EngagementRound
+) -> None:
+    """Both items are rewritten when a tag changes item; in place (a merge of
+    themes, tested above) only its own."""
+    first = make_approved(session, open_round, "Agency staff")
+    second = make_approved(session, open_round, "Court reports")
+    rec = session.scalars(select(Recommendation)).first()
+    assert rec is not None
+    session.add(RecommendationTag(submission_id=first.id, recommendation_id=rec.id))
+    session.commit()
+    session.execute(
+        update(RecommendationTag)
+        .where(RecommendationTag.submission_id == first.id)
+        .values(submission_id=second.id)
+    )
+    session.commit()
+    assert _names(session, first) == ([], [])
+    assert _names(session, second) == ([rec.code], [])
+
+
 def test_rebuild_writes_the_names_a_bulk_load_left_out(
     session: Session, open_round: EngagementRound
 ) -> None:

@@ -64,11 +64,17 @@ def names(column: str, item: str, postgres: bool) -> str:
     )
 
 
-def keep(column: str, item: str, postgres: bool) -> str:
+def keep(column: str, item: str, postgres: bool, also: str = "") -> str:
+    """Rewrite ``item``'s names (``also``: a further condition on the row)."""
     return (
         f"UPDATE submissions SET {column} = {names(column, item, postgres)} "
-        f"WHERE id = {item}"
+        f"WHERE id = {item}{also}"
     )
+
+
+# A tag changed in place (a theme merge moves tags between themes) leaves its
+# item where it was: the item the tag left is rewritten only if it is another.
+LEFT = " AND OLD.submission_id IS NOT NEW.submission_id"
 
 
 def renamed(column: str, postgres: bool) -> str:
@@ -89,7 +95,7 @@ def sqlite_triggers() -> list[str]:
             f"CREATE TRIGGER {column}_delete AFTER DELETE ON {tags} "
             f"BEGIN {keep(column, 'OLD.submission_id', False)}; END",
             f"CREATE TRIGGER {column}_update AFTER UPDATE ON {tags} "
-            f"BEGIN {keep(column, 'OLD.submission_id', False)}; "
+            f"BEGIN {keep(column, 'OLD.submission_id', False, LEFT)}; "
             f"{keep(column, 'NEW.submission_id', False)}; END",
             f"CREATE TRIGGER {column}_renamed AFTER UPDATE OF {name} ON {named} "
             f"WHEN OLD.{name} IS NOT NEW.{name} "
@@ -122,8 +128,9 @@ def postgres_triggers() -> list[str]:
             f"ON {tags} FOR EACH ROW EXECUTE FUNCTION tagged_item_locked()",
             f"CREATE FUNCTION {column}_kept() RETURNS trigger LANGUAGE plpgsql "
             "AS $$ BEGIN "
-            f"IF TG_OP <> 'INSERT' THEN {keep(column, 'OLD.submission_id', True)}; "
-            "END IF; "
+            "IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND "
+            "OLD.submission_id IS DISTINCT FROM NEW.submission_id) THEN "
+            f"{keep(column, 'OLD.submission_id', True)}; END IF; "
             f"IF TG_OP <> 'DELETE' THEN {keep(column, 'NEW.submission_id', True)}; "
             "END IF; RETURN NULL; END $$",
             f"CREATE TRIGGER {column}_kept AFTER INSERT OR DELETE OR UPDATE "
