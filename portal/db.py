@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -283,9 +283,10 @@ def purge_freed_space(session: Session) -> None:
         raw.close()
 
 
-def read_session(app: Flask | None = None) -> Session:
+def read_session(app: Flask | None = None, bind: Connection | None = None) -> Session:
     """A separate read-only session (for streaming exports after the request's
-    own transaction has committed); the caller closes it."""
+    own transaction has committed), on its own connection or on ``bind`` (one
+    whose transaction has begun); the caller closes it."""
     maker = (app or current_app).extensions["portal.sessions"]["read"]
-    session: Session = maker()
+    session: Session = maker() if bind is None else maker(bind=bind)
     return session

@@ -70,13 +70,15 @@ def csv_line(values: Iterable[Any]) -> str:
 
 
 def csv_rows(
-    header: list[str], rows: Iterable[Iterable[Any]], batch: int = 2000
+    header: list[str] | None, rows: Iterable[Iterable[Any]], batch: int = 2000
 ) -> Iterator[str]:
-    """The CSV file as chunks, starting with the byte-order mark and the header;
-    rows are joined ``batch`` at a time. The same text as ``csv_line`` row by
+    """The CSV file as chunks, starting with the byte-order mark and the header
+    (none for a later part of a file: ``header`` None); rows are joined
+    ``batch`` at a time. The same text as ``csv_line`` row by
     row, with each short value (names, codes, labels, days: they repeat row
     after row) made safe and quoted once, not once per row."""
-    yield "\ufeff" + csv_line(header)
+    if header is not None:
+        yield "\ufeff" + csv_line(header)
     seen: dict[Any, str] = {}
     pending: list[str] = []
     for row in rows:

@@ -60,10 +60,12 @@ def csv_bytes(
     session: Session,
     request: exports.ExportRequest,
     progress: Callable[[int], None] | None = None,
+    header: bool = True,
 ) -> Iterator[bytes]:
-    """The CSV file, byte-order mark and header first, in chunks of rows;
-    ``progress`` hears how many rows each chunk holds."""
-    yield ("\ufeff" + csv_line(exports.HEADER)).encode()
+    """The CSV file, byte-order mark and header first (unless not ``header``),
+    in chunks of rows; ``progress`` hears how many rows each chunk holds."""
+    if header:
+        yield ("\ufeff" + csv_line(exports.HEADER)).encode()
     statement, values = _statement(session, request)
     with _copied(session, statement, values) as lines:
         pending: list[bytes] = []

@@ -62,17 +62,43 @@ GIVEN = {"named": "Named", "anonymous": "Anonymous", "facilitated": "Staff sessi
 BATCH = 2000
 
 
+# A row's place in the export's order: its day and id as the driver gives them
+# (SQLite: the day as ISO text; PostgreSQL: a date).
+Key = tuple[Any, str]
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     round_ids: list[int]
     with_authors: bool
     text_minimum: int
+    # A part of the export (``export_parts``): its rows after the key ``after``,
+    # up to and including ``until``; None: from the start, to the end.
+    after: Key | None = None
+    until: Key | None = None
 
 
-def _conditions(request: ExportRequest) -> list[Any]:
+def _conditions(request: ExportRequest, lower: bool = True) -> list[Any]:
+    """Which rows the export holds; ``lower``: with its part's lower bound (the
+    keyset read starts its first batch there instead)."""
     conditions: list[Any] = [counts_as_staff_input(inline=True)]
     if request.round_ids:
         conditions.append(Submission.round_id.in_(request.round_ids))
+    key = tuple_(Submission.submitted_on, Submission.id)
+    if lower and request.after is not None:
+        day, item = request.after
+        conditions.append(
+            key
+            > tuple_(bindparam("part_after_day", day), bindparam("part_after_id", item))
+        )
+    if request.until is not None:
+        day, item = request.until
+        conditions.append(
+            key
+            <= tuple_(
+                bindparam("part_until_day", day), bindparam("part_until_id", item)
+            )
+        )
     return conditions
 
 
@@ -279,7 +305,7 @@ def keyset_statement(
             Submission.id,
         )
         .where(
-            *_conditions(request),
+            *_conditions(request, lower=False),
             tuple_(Submission.submitted_on, Submission.id)
             > tuple_(bindparam("after_day", None), bindparam("after_id", None)),
         )
@@ -295,9 +321,40 @@ def keyset_statement(
     sql, values = str(compiled), dict(compiled.params)
     if sqlite:
         sql = db.indexed_by(sql, "submissions", "ix_submissions_export")
-    # Before every day: SQLite keeps days as ISO text, PostgreSQL as dates.
-    values["after_day"], values["after_id"] = ("" if sqlite else date.min), ""
+    # Before every day (SQLite keeps days as ISO text, PostgreSQL as dates), or
+    # where the part starts.
+    start = request.after or (("" if sqlite else date.min), "")
+    values["after_day"], values["after_id"] = start
     return sql, values, compiled.positiontup
+
+
+def key_at(session: Session, request: ExportRequest, offset: int) -> Key | None:
+    """The key (``Key``) of the row ``offset`` rows into the export (0: its
+    first), None past its end: where a part of the export ends
+    (``export_parts``). On SQLite it skips along the export's covering index."""
+    statement = (
+        select(Submission.submitted_on, Submission.id)
+        .where(*_conditions(request))
+        .order_by(Submission.submitted_on, Submission.id)
+        .limit(1)
+        .offset(bindparam("skip", offset))
+    )
+    compiled = statement.compile(
+        dialect=session.get_bind().dialect,
+        compile_kwargs={"render_postcompile": True},
+    )
+    sql, values = str(compiled), dict(compiled.params)
+    if session.get_bind().dialect.name == "sqlite":
+        sql = db.indexed_by(sql, "submissions", "ix_submissions_export")
+    order = compiled.positiontup
+    params = tuple(values[name] for name in order) if order else values
+    # Through the driver, as ``_batches`` reads: the key in the form it compares.
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        found = cursor.execute(sql, params).fetchone()
+    finally:
+        cursor.close()
+    return (found[0], found[1]) if found else None
 
 
 def _context(name: str | None, shown: object) -> str:
@@ -311,18 +368,21 @@ def csv_bytes(
     session: Session,
     request: ExportRequest,
     progress: Callable[[int], None] | None = None,
+    header: bool = True,
 ) -> Iterator[bytes]:
     """The CSV file in UTF-8 chunks: made by PostgreSQL's COPY on PostgreSQL
     (``csv_copy``), else row by row here; the two give the same bytes.
-    ``progress`` hears how many rows each chunk holds."""
+    ``progress`` hears how many rows each chunk holds; without ``header``, the
+    rows only (a later part of the file)."""
     if session.get_bind().dialect.name == "postgresql":
         from portal.summaries import csv_copy  # it builds on this module
 
-        return csv_copy.csv_bytes(session, request, progress)
+        return csv_copy.csv_bytes(session, request, progress, header)
     data = rows(session, request)
     if progress:
         data = counted(data, progress)
-    return (chunk.encode() for chunk in csv_rows(HEADER, data))
+    chunks = csv_rows(HEADER if header else None, data)
+    return (chunk.encode() for chunk in chunks)
 
 
 def counted(

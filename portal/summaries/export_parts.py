@@ -1,0 +1,259 @@
+"""The command line's CSV export in parts, one process per part.
+
+In one process the CSV of 550,000 rows (1M submissions) took about 0.7 s per
+100,000 rows of its own work, most of it Python turning rows into text, while
+the machine's other core stood idle (issue 16). ``write_csv`` splits the
+export's (day, id) order into ranges of equal size (``exports.key_at``) and
+writes each in a process of its own: the first straight into the file, the
+others into private files beside it, appended in order at the end. The bytes are
+those of the export in one process (``tests/summaries/test_export_parts.py``).
+
+Every part reads one snapshot of the database, as one read transaction would:
+
+- PostgreSQL: the first part's transaction exports its snapshot
+  (``pg_export_snapshot``) and the others adopt it, as ``pg_dump --jobs`` does;
+- SQLite cannot share a snapshot between connections, so every part starts its
+  read transaction while a connection of the first holds the write lock
+  (``BEGIN IMMEDIATE``): no commit can fall between them. Writers wait the few
+  milliseconds this takes, well inside their busy timeout.
+
+The other processes are forked before any connection is open (an open
+connection must not cross a fork) and hear their range through a pipe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+from portal import db
+from portal.summaries import exports
+
+MIN_PART_ROWS = 20_000  # below this a part costs more to start than it saves
+READY_SECONDS = 60  # a part that has not begun reading by then has failed
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]+")
+_BEGIN_READ = "SELECT 1 FROM submissions LIMIT 1"  # SQLite's snapshot: a first read
+
+
+class PartFailed(RuntimeError):
+    """A part of the export could not be written; the file is incomplete."""
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing's forked Process
+    pipe: Pipe
+    path: str
+    rows: Any  # a shared counter the part adds its rows to
+    told: int = 0  # how many of them progress has heard
+
+
+def parts_for(total: int, jobs: int | None, dialect: str) -> int:
+    """How many parts an export of ``total`` rows is written in: ``jobs``, or
+    by default two on SQLite (where this process turns rows into text) with two
+    cores, and one on PostgreSQL, whose COPY makes the text with the database's
+    own parallel workers (two parts took as long as one there, on two cores:
+    docs/benchmarks.md)."""
+    if jobs is None:
+        jobs = min(2, os.cpu_count() or 1) if dialect == "sqlite" else 1
+    return max(1, min(jobs, total // MIN_PART_ROWS))
+
+
+def write_csv(
+    app: Flask,
+    request: exports.ExportRequest,
+    output: Path,
+    total: int,
+    parts: int,
+    progress: Callable[[int], None],
+    pause: Callable[[str], None] | None = None,
+) -> None:
+    """Write the CSV export to ``output`` (which exists, private) in ``parts``
+    processes; ``total`` is how many rows it is expected to hold (the split
+    falls at fractions of it). ``progress`` hears rows as they are written.
+    ``pause`` (for tests) is called with "split" once the first part's snapshot
+    has begun, before the others begin theirs, and with "reading" once all
+    read in it, before any row is read."""
+    engine: Engine = app.extensions["portal.engine"]
+    # No connection may cross the fork: SQLite's locks would not come along.
+    if getattr(engine.pool, "checkedout", lambda: 0)():
+        raise RuntimeError("close every session before writing in parts")
+    engine.dispose()
+    fork = multiprocessing.get_context("fork")
+    with ExitStack() as cleanup:
+        workers: list[_Worker] = []
+        for _ in range(parts - 1):
+            descriptor, path = tempfile.mkstemp(
+                prefix=".export-part-", dir=output.parent
+            )
+            os.close(descriptor)  # mkstemp makes it readable by its owner only
+            cleanup.callback(_remove, path)
+            ours, theirs = fork.Pipe()
+            rows = fork.Value("q", 0, lock=False)
+            process = fork.Process(
+                target=_write_part, args=(app, request, path, theirs, rows)
+            )
+            process.start()
+            theirs.close()
+            cleanup.callback(_stop, process)
+            workers.append(_Worker(process, ours, path, rows))
+        reader = db.read_session(app)
+        cleanup.callback(reader.close)
+        _share_snapshot(engine, reader, workers, pause)
+        if pause:
+            pause("reading")
+        until = _split(reader, request, total, workers)
+
+        def heard(n: int) -> None:
+            progress(n + _news(workers))
+
+        mine = replace(request, until=until)
+        with output.open("wb") as file:
+            file.writelines(exports.csv_bytes(reader, mine, heard))
+            reader.rollback()  # the others have their snapshot: let it go
+            for worker in workers:
+                while worker.process.is_alive():
+                    worker.process.join(0.25)
+                    progress(_news(workers))
+                if worker.process.exitcode != 0:
+                    raise PartFailed(f"a part of the export failed ({worker.path})")
+                with open(worker.path, "rb") as part:
+                    shutil.copyfileobj(part, file, 1 << 20)
+            progress(_news(workers))
+
+
+def _share_snapshot(
+    engine: Engine,
+    reader: Session,
+    workers: list[_Worker],
+    pause: Callable[[str], None] | None,
+) -> None:
+    """Begin ``reader``'s read and every worker's in the same snapshot; return
+    once all have begun. SQLite's write lock is held only for this."""
+    held: Connection | None = None
+    snapshot: str | None = None
+    try:
+        if engine.dialect.name == "sqlite":
+            held = db.writer(engine).connect()
+            held.begin()  # BEGIN IMMEDIATE: no commit until every part reads
+            reader.execute(text(_BEGIN_READ))
+        else:
+            reader.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            snapshot = reader.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+        if pause:
+            pause("split")
+        for worker in workers:
+            worker.pipe.send(snapshot)
+        for worker in workers:
+            _await_ready(worker)
+    finally:
+        if held is not None:
+            held.rollback()
+            held.close()
+
+
+def _split(
+    reader: Session, request: exports.ExportRequest, total: int, workers: list[_Worker]
+) -> exports.Key | None:
+    """Find where the parts end (in the shared snapshot), tell each worker its
+    range and return where the first part ends."""
+    parts = len(workers) + 1
+    ends = [
+        exports.key_at(reader, request, total * n // parts - 1) for n in range(1, parts)
+    ]
+    for n, worker in enumerate(workers, start=1):
+        after, until = ends[n - 1], ends[n] if n < len(ends) else None
+        # A split past the last row (fewer rows than counted): nothing to write.
+        worker.pipe.send(None if after is None else (after, until))
+    return ends[0]
+
+
+def _await_ready(worker: _Worker) -> None:
+    try:
+        if not worker.pipe.poll(READY_SECONDS) or worker.pipe.recv() != "ready":
+            raise PartFailed("a part of the export did not start")
+    except EOFError:
+        raise PartFailed("a part of the export stopped before it started") from None
+
+
+def _write_part(
+    app: Flask, request: exports.ExportRequest, path: str, pipe: Pipe, rows: Any
+) -> None:
+    """In a forked process: begin reading in the shared snapshot when told,
+    say so, then write the rows of the range it is given (no header)."""
+    app.extensions["portal.engine"].dispose(close=False)  # the parent's, if any
+    try:
+        snapshot = pipe.recv()
+    except EOFError:  # the parent stopped
+        return
+    with app.app_context():
+        session = _in_snapshot(app, snapshot)
+        try:
+            pipe.send("ready")
+            span = pipe.recv()
+            if span is None:  # a range past the last row
+                return
+            after, until = span
+
+            def heard(n: int) -> None:
+                rows.value += n
+
+            part = replace(request, after=after, until=until)
+            with open(path, "wb") as handle:
+                handle.writelines(exports.csv_bytes(session, part, heard, header=False))
+        finally:
+            bind = session.get_bind()
+            session.close()
+            if isinstance(bind, Connection):
+                bind.close()
+
+
+def _in_snapshot(app: Flask, snapshot: str | None) -> Session:
+    """A read session whose transaction has begun in the shared snapshot."""
+    if snapshot is None:  # SQLite: the first read begins it, under the lock
+        session = db.read_session(app)
+        session.execute(text(_BEGIN_READ))
+        return session
+    if not _SNAPSHOT_ID.fullmatch(snapshot):
+        raise PartFailed("unexpected snapshot identifier")
+    engine: Engine = app.extensions["portal.engine"]
+    connection = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    # It must be the transaction's first statement, and takes no parameters.
+    connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+    return db.read_session(app, bind=connection)
+
+
+def _news(workers: list[_Worker]) -> int:
+    """Rows the other parts have written since progress last heard."""
+    news = 0
+    for worker in workers:
+        now = int(worker.rows.value)
+        news += now - worker.told
+        worker.told = now
+    return news
+
+
+def _stop(process: Any) -> None:
+    if process.is_alive():
+        process.terminate()
+    process.join()
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,288 @@
+"""The command line's CSV export written in parts, one process each
+(portal/summaries/export_parts.py): the file must be the one a single process
+writes, read from one snapshot of the database however writes fall, and a
+failing part must leave no file behind."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from portal.models import (
+    EngagementRound,
+    Recommendation,
+    RecommendationTag,
+    Role,
+    RoleGroup,
+    Submission,
+)
+from portal.summaries import export_parts, exports
+from portal.summaries.exports import HEADER, ExportRequest
+from tests.factories import make_team, make_user
+
+FIRST_DAY = date(2015, 11, 2)
+DAYS = 7
+TEXTS = ["=1+2", 'says "hello", then', "line one\r\nline two", "Crèche £5", "", "x"]
+
+
+def _item(round_: EngagementRound, n: int, day: date, **values: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "round_id": round_.id,
+        "area_id": round_.areas[n % 2].id,
+        "kind": ("named", "anonymous", "facilitated")[n % 3],
+        "status": "approved",
+        "submitted_on": day,
+        "obstacles": f"Obstacle {n}: {TEXTS[n % len(TEXTS)]}",
+        "biggest_difference": TEXTS[(n + 1) % len(TEXTS)],
+        "practice_example": "",
+        "priority": 1 + n % 5,
+        "attendees": 9 if n % 3 == 2 else None,
+        "idempotency_key": uuid.uuid4().hex * 2,
+        "has_personal_data": False,
+        "safeguarding_flag": False,
+        "redactions": 0,
+        **values,
+    }
+
+
+@pytest.fixture
+def items(session: Session, open_round: EngagementRound) -> list[dict[str, Any]]:
+    """70 approved items over a week (ten a day, in random id order within it),
+    with teams, roles, authors and tags; and input the export leaves out."""
+    team, group = make_team(session, "Duty, team"), RoleGroup(name="Social worker")
+    session.add(group)
+    author = make_user(session, Role.CONTRIBUTOR, name="Named Writer")
+    session.commit()
+    approved = [
+        _item(
+            open_round,
+            n,
+            FIRST_DAY + timedelta(days=n % DAYS),
+            team_id=team.id if n % 2 else None,
+            role_group_id=group.id if n % 3 else None,
+            author_id=author.id if n % 3 == 0 else None,
+        )
+        for n in range(10 * DAYS)
+    ]
+    left_out = [
+        _item(open_round, 100, FIRST_DAY, status="pending"),
+        _item(open_round, 101, FIRST_DAY, withdrawn_on=FIRST_DAY),
+    ]
+    session.execute(insert(Submission), approved + left_out)
+    recommendation = session.query(Recommendation).first()
+    assert recommendation is not None
+    for item in approved[::4]:
+        session.add(
+            RecommendationTag(
+                submission_id=item["id"], recommendation_id=recommendation.id
+            )
+        )
+    session.commit()
+    return approved
+
+
+def _in_one_process(session: Session, request: ExportRequest) -> bytes:
+    return b"".join(exports.csv_bytes(session, request))
+
+
+def _in_parts(
+    app: Flask,
+    request: ExportRequest,
+    folder: Path,
+    parts: int,
+    total: int,
+    pause: Callable[[str], None] | None = None,
+) -> tuple[bytes, int]:
+    output = folder / "export.csv"
+    output.touch(mode=0o600)
+    heard: list[int] = []
+    with app.app_context():
+        export_parts.write_csv(
+            app, request, output, total, parts, heard.append, pause=pause
+        )
+    assert [p.name for p in folder.iterdir()] == ["export.csv"]  # parts removed
+    return output.read_bytes(), sum(heard)
+
+
+def _obstacles(data: bytes) -> list[str]:
+    table = list(csv.reader(io.StringIO(data.decode().lstrip("\ufeff"), newline="")))
+    assert table[0] == HEADER
+    return [row[HEADER.index("What gets in the way")] for row in table[1:]]
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+@pytest.mark.parametrize("with_authors", [False, True])
+def test_parts_write_the_bytes_of_one_process(
+    app: Flask,
+    session: Session,
+    items: list[dict[str, Any]],
+    tmp_path: Path,
+    parts: int,
+    with_authors: bool,
+) -> None:
+    request = ExportRequest([], with_authors, 5)
+    expected = _in_one_process(session, request)
+    session.close()  # no connection may be open when the parts are forked
+    written, heard = _in_parts(app, request, tmp_path, parts, len(items))
+    assert written == expected
+    assert heard == len(items)
+    assert sorted(_obstacles(written)) == sorted(i["obstacles"] for i in items)
+
+
+def test_a_split_past_the_last_row_still_writes_every_row(
+    app: Flask, session: Session, items: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """Fewer rows than counted (the count is read before the export): the parts
+    past the end write nothing, the others everything."""
+    request = ExportRequest([], False, 0)
+    expected = _in_one_process(session, request)
+    session.close()
+    written, _ = _in_parts(app, request, tmp_path, 4, total=3 * len(items))
+    assert written == expected
+
+
+def _last_day_changes(app: Flask, items: list[dict[str, Any]], round_: Any) -> None:
+    """On the export's last day (a later part's range): a new approved item,
+    and an approved one withdrawn."""
+    last = max(items, key=lambda i: (i["submitted_on"], i["id"]))
+    writer = app.extensions["portal.sessions"]["write"]()
+    try:
+        late = _item(round_, 200, last["submitted_on"], obstacles="Approved late")
+        writer.execute(insert(Submission), [late])
+        writer.execute(
+            update(Submission)
+            .where(Submission.id == last["id"])
+            .values(withdrawn_on=last["submitted_on"])
+        )
+        writer.commit()
+    finally:
+        writer.close()
+
+
+def test_a_commit_while_the_parts_start_is_in_no_part(
+    app: Flask,
+    session: Session,
+    items: list[dict[str, Any]],
+    open_round: EngagementRound,
+    tmp_path: Path,
+) -> None:
+    """A writer commits after the first part's snapshot began and before the
+    others begin theirs. PostgreSQL: they adopt the first one's snapshot;
+    SQLite: the writer waits for the lock the first part holds until all read."""
+    request = ExportRequest([], False, 0)
+    expected = _in_one_process(session, request)
+    round_ = session.get(EngagementRound, open_round.id)
+    session.close()
+    writer = threading.Thread(target=_last_day_changes, args=(app, items, round_))
+
+    def pause(moment: str) -> None:
+        if moment == "split":
+            writer.start()
+            writer.join(timeout=1.0)  # done at once unless the lock holds it
+
+    written, _ = _in_parts(app, request, tmp_path, 3, len(items), pause)
+    writer.join()
+    assert written == expected
+    assert "Approved late" in _obstacles(_in_one_process(session, request))
+
+
+def test_a_commit_once_the_parts_read_is_in_no_part(
+    app: Flask,
+    session: Session,
+    items: list[dict[str, Any]],
+    open_round: EngagementRound,
+    tmp_path: Path,
+) -> None:
+    request = ExportRequest([], False, 0)
+    expected = _in_one_process(session, request)
+    round_ = session.get(EngagementRound, open_round.id)
+    session.close()
+
+    def pause(moment: str) -> None:
+        if moment == "reading":
+            _last_day_changes(app, items, round_)
+
+    written, _ = _in_parts(app, request, tmp_path, 3, len(items), pause)
+    assert written == expected
+    assert "Approved late" in _obstacles(_in_one_process(session, request))
+
+
+def _cli(app: Flask, output: Path, jobs: int) -> Any:
+    return app.test_cli_runner().invoke(
+        args=["portal", "export", "--jobs", str(jobs), "-o", str(output)]
+    )
+
+
+def test_the_command_writes_in_parts(
+    app: Flask,
+    session: Session,
+    items: list[dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session.close()
+    monkeypatch.setattr(export_parts, "MIN_PART_ROWS", 10)
+    forked: list[int] = []
+    write_csv = export_parts.write_csv
+
+    def counting(*args: Any, **kwargs: Any) -> None:
+        forked.append(args[4])
+        write_csv(*args, **kwargs)
+
+    monkeypatch.setattr(export_parts, "write_csv", counting)
+    one, three = tmp_path / "one.csv", tmp_path / "three.csv"
+    assert _cli(app, one, 1).exit_code == 0
+    result = _cli(app, three, 3)
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {len(items)} rows" in result.output
+    assert forked == [3]
+    assert three.read_bytes() == one.read_bytes()
+    assert three.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.csv", "three.csv"]
+
+
+def test_a_failing_part_leaves_no_file(
+    app: Flask,
+    session: Session,
+    items: list[dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session.close()
+    monkeypatch.setattr(export_parts, "MIN_PART_ROWS", 10)
+    csv_bytes = exports.csv_bytes
+
+    def failing_later_parts(*args: Any, header: bool = True, **kwargs: Any) -> Any:
+        if not header:  # the forked parts
+            raise OSError("disk full")
+        return csv_bytes(*args, header=header, **kwargs)
+
+    monkeypatch.setattr(exports, "csv_bytes", failing_later_parts)
+    output = tmp_path / "export.csv"
+    result = _cli(app, output, 2)
+    assert result.exit_code != 0
+    assert "a part of the export failed" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_how_many_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export_parts.os, "cpu_count", lambda: 8)
+    assert export_parts.parts_for(550_000, None, "sqlite") == 2
+    assert export_parts.parts_for(550_000, None, "postgresql") == 1
+    assert export_parts.parts_for(550_000, 4, "postgresql") == 4
+    assert export_parts.parts_for(30_000, 4, "sqlite") == 1  # too few rows to split
+    assert export_parts.parts_for(0, None, "sqlite") == 1
+    monkeypatch.setattr(export_parts.os, "cpu_count", lambda: 1)
+    assert export_parts.parts_for(550_000, None, "sqlite") == 1
