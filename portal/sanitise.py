@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import bleach
 from markupsafe import Markup
 
 # C0 controls except tab, LF and CR, plus DEL and the C1 range: they break DOCX/XLSX
@@ -45,6 +44,8 @@ def clean_html(value: str | None) -> str:
     text = plain_text(value)
     if not text:
         return ""
+    import bleach  # on first use: not part of every start (a command's included)
+
     cleaned: str = bleach.clean(
         text,
         tags=_ALLOWED_TAGS,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import xlsxwriter
 from docx.shared import Pt
 
 from portal import documents
@@ -129,6 +128,8 @@ def to_docx(plan: Plan, letterhead: Letterhead) -> bytes:
 
 
 def to_xlsx(plan: Plan, letterhead: Letterhead) -> bytes:
+    import xlsxwriter  # on first use: not part of every start of the portal
+
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         output,

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import xlsxwriter
 from sqlalchemy import Select, bindparam, func, null, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -449,6 +448,8 @@ SHEET = "xl/worksheets/sheet1.xml"
 
 
 def _skeleton(path: str, letterhead: Letterhead, widths: list[int]) -> None:
+    import xlsxwriter  # on first use: not part of every start (a CSV export's)
+
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
     documents.workbook_properties(workbook, letterhead)
     sheet = workbook.add_worksheet("Approved input")
