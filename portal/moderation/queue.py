@@ -50,6 +50,7 @@ from portal.models import (
     User,
 )
 from portal.moderation.service import not_own, reach, reach_beside_team, team_keys
+from portal.submissions.release import HELD_COUNT
 
 PAGE_SIZE = 25
 S = SubmissionStatus
@@ -82,6 +83,7 @@ class QueuePage:
     items: list[QueueRow]
     next_cursor: str | None
     counts: dict[str, int]
+    held: int  # anonymous input waiting for the overnight release
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,9 @@ def queue(
         items = items[:PAGE_SIZE]
         last = items[-1]
         next_cursor = f"{last.submitted_on.isoformat()}_{last.id}"
-    return QueuePage(items, next_cursor, _counts(session, moderator, shape, values))
+    counted = _counts(session, moderator, shape, values)
+    held = counted.pop("held")
+    return QueuePage(items, next_cursor, counted, held)
 
 
 _ROW = (
@@ -256,7 +260,9 @@ def counts(session: Session, moderator: User, filters: QueueFilters) -> dict[str
     """Counts for the filter links, over the moderator's scope and the status being
     viewed: the maintained figures, less the moderator's own input."""
     shape = _shape(session, moderator, filters, after=False)
-    return _counts(session, moderator, shape, _values(moderator, filters, None))
+    found = _counts(session, moderator, shape, _values(moderator, filters, None))
+    del found["held"]
+    return found
 
 
 # PostgreSQL plans a prepared statement again for each set of values (a custom
@@ -284,19 +290,22 @@ def _counts(
     session: Session, moderator: User, shape: _Shape, values: dict[str, Any]
 ) -> dict[str, int]:
     kept_and_own = session.execute(_counts_statement(shape), values).one()
-    return {
+    found = {
         name: int(kept_and_own[n]) - int(kept_and_own[n + 3])
         for n, name in enumerate(("all", "personal_data", "facilitated"))
     }
+    found["held"] = int(kept_and_own[6])
+    return found
 
 
 @lru_cache(maxsize=64)
 def _counts_statement(shape: _Shape) -> Select[Any]:
     """One row: the maintained counts of the moderator's scope, then the same
-    counts over their own input, to subtract (one statement: on PostgreSQL each
-    is a round trip)."""
+    counts over their own input, to subtract, then how much anonymous input is
+    held for release (one statement: on PostgreSQL each is a round trip)."""
     kept, own = _kept(shape).subquery(), _own(shape).subquery()
-    return select(kept, own).select_from(kept.join(own, true()))  # a row each
+    held = HELD_COUNT.scalar_subquery()
+    return select(kept, own, held).select_from(kept.join(own, true()))  # a row each
 
 
 def _kept(shape: _Shape) -> Select[Any]:

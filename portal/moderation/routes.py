@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from flask import (
     Blueprint,
@@ -30,7 +31,7 @@ from portal.models import (
 from portal.moderation import forms, redaction, service
 from portal.moderation import queue as waiting
 from portal.rounds.service import filter_choices
-from portal.submissions import lifecycle, release
+from portal.submissions import lifecycle
 from portal.tagging.codebook import list_themes
 from portal.tagging.forms import ids
 from portal.transaction import writes
@@ -82,8 +83,16 @@ def queue() -> Any:
         choices=filter_choices(get_session()),
         status_filters=STATUS_FILTERS,
         bulk_fields=rendered_once("moderation.bulk", _blank_bulk_fields),
-        held=release.held_count(get_session()),
+        held=page.held,
+        item_path=_item_path(),
     )
+
+
+def _item_path() -> str:
+    """Where an item's page is, less its id: built once per page rather than
+    once per row (url_for was a tenth of the queue's own rendering)."""
+    some_item = url_for("moderation.item", item_id=UUID(int=0))
+    return some_item.removesuffix(str(UUID(int=0)))
 
 
 def _blank_bulk_fields() -> list[Any]:
