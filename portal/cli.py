@@ -356,6 +356,12 @@ def export_command(
     except export_parts.PartFailed as error:
         output.unlink(missing_ok=True)
         raise click.ClickException(str(error)) from None
+    except Exception as error:
+        # The type only, as a failing part reports: a message can quote a cell.
+        output.unlink(missing_ok=True)
+        raise click.ClickException(
+            f"The export failed ({type(error).__name__}); no file was left."
+        ) from None
     finally:
         reader.close()
     click.echo(f"Wrote {total} rows to {output}.")

@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -43,7 +44,9 @@ from portal import db
 from portal.summaries import exports
 
 MIN_PART_ROWS = 20_000  # below this a part costs more to start than it saves
-READY_SECONDS = 60  # a part that has not begun reading by then has failed
+# A part that has not begun reading by then has failed. On SQLite the write lock
+# is held while the parts begin, so this stays within writers' busy timeout.
+READY_SECONDS = 5
 _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]+")
 _BEGIN_READ = "SELECT 1 FROM submissions LIMIT 1"  # SQLite's snapshot: a first read
 
@@ -192,8 +195,21 @@ def _await_ready(worker: _Worker) -> None:
 def _write_part(
     app: Flask, request: exports.ExportRequest, path: str, pipe: Pipe, rows: Any
 ) -> None:
-    """In a forked process: begin reading in the shared snapshot when told,
-    say so, then write the rows of the range it is given (no header)."""
+    """In a forked process: write a part, or fail naming only the error's type
+    (a message can quote a cell, and cells hold what people wrote; the default
+    would print the whole traceback)."""
+    try:
+        _write_part_rows(app, request, path, pipe, rows)
+    except Exception as error:
+        sys.stderr.write(f"A part of the export failed: {type(error).__name__}\n")
+        raise SystemExit(1) from None
+
+
+def _write_part_rows(
+    app: Flask, request: exports.ExportRequest, path: str, pipe: Pipe, rows: Any
+) -> None:
+    """Begin reading in the shared snapshot when told, say so, then write the
+    rows of the range it is given (no header)."""
     app.extensions["portal.engine"].dispose(close=False)  # the parent's, if any
     try:
         snapshot = pipe.recv()

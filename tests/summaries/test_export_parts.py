@@ -286,3 +286,52 @@ def test_how_many_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     assert export_parts.parts_for(0, None, "sqlite") == 1
     monkeypatch.setattr(export_parts.os, "cpu_count", lambda: 1)
     assert export_parts.parts_for(550_000, None, "sqlite") == 1
+
+
+def test_a_failing_part_names_the_error_not_its_message(
+    app: Flask,
+    session: Session,
+    items: list[dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """An error's message can quote a cell (what someone wrote): the forked part
+    reports the error's type only, not its traceback."""
+    session.close()
+    csv_bytes = exports.csv_bytes
+
+    def failing_later_parts(*args: Any, header: bool = True, **kwargs: Any) -> Any:
+        if not header:
+            raise ValueError("cannot encode 'Jayden Smith, 7, at 4 Elm Road'")
+        return csv_bytes(*args, header=header, **kwargs)
+
+    monkeypatch.setattr(exports, "csv_bytes", failing_later_parts)
+    with pytest.raises(export_parts.PartFailed):
+        _in_parts(app, ExportRequest([], False, 0), tmp_path, 2, len(items))
+    errors = capfd.readouterr().err
+    assert "A part of the export failed: ValueError" in errors
+    assert "Jayden" not in errors and "Traceback" not in errors
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_export_leaves_no_file_and_quotes_no_cell(
+    app: Flask,
+    session: Session,
+    items: list[dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    jobs: int,
+) -> None:
+    session.close()
+    monkeypatch.setattr(export_parts, "MIN_PART_ROWS", 10)
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("cannot encode 'Jayden Smith, 7, at 4 Elm Road'")
+
+    monkeypatch.setattr(exports, "csv_bytes", failing)
+    result = _cli(app, tmp_path / "export.csv", jobs)
+    assert result.exit_code == 1
+    assert "The export failed (ValueError)" in result.output
+    assert "Jayden" not in result.output
+    assert list(tmp_path.iterdir()) == []
