@@ -65,7 +65,7 @@ elif which == "rustpy-xlsxwriter":
 else:
     sys.path.insert(0, sys.argv[4])
     from portal.documents import Letterhead
-    from portal.summaries.exports import write_xlsx_rows
+    from portal.summaries.export_sheet import write_xlsx_rows
     letterhead = Letterhead("Council", "OFFICIAL", "Input", "Bench")
     write_xlsx_rows(iter(rows), out, letterhead)
 seconds = time.perf_counter() - started

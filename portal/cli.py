@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal import db, demo, documents
+from portal import db, demo
 from portal.accounts import passwords, service
 from portal.audit import anchor
 from portal.audit.service import verify_chain
@@ -312,8 +312,8 @@ def notify_moderators_command() -> None:
     "--jobs",
     type=click.IntRange(1, 64),
     default=None,
-    help="CSV: processes writing parts of the file at once "
-    "[default: 2 on SQLite with two cores or more, else 1].",
+    help="CSV and XLSX: processes writing parts of the file at once "
+    "[default: 2 with two cores or more; 1 for a CSV on PostgreSQL].",
 )
 def export_command(
     fmt: str, round_ids: tuple[int, ...], authors: bool, output: Path, jobs: int | None
@@ -330,29 +330,10 @@ def export_command(
         total = exports.count_rows(session, request)
         exports.record_export(session, None, request, fmt, total)
     _create_private(output)
-    dialect = db.get_engine().dialect.name
-    reader = db.read_session()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
-            if fmt == "xlsx":
-                letterhead = documents.letterhead(
-                    current_app.config, documents.DATA_TITLE, documents.DATA_SUBJECT
-                )
-                data = exports.counted(exports.sheet_rows(reader, request), bar.update)
-                exports.write_xlsx_rows(data, str(output), letterhead)
-            elif (parts := export_parts.parts_for(total, jobs, dialect)) > 1:
-                reader.close()  # export_parts opens its own, after forking
-                export_parts.write_csv(
-                    current_app._get_current_object(),  # type: ignore[attr-defined]
-                    request,
-                    output,
-                    total,
-                    parts,
-                    bar.update,
-                )
-            else:
-                with output.open("wb") as handle:
-                    handle.writelines(exports.csv_bytes(reader, request, bar.update))
+            export_parts.write_file(app, request, fmt, output, total, jobs, bar.update)
     except export_parts.PartFailed as error:
         output.unlink(missing_ok=True)
         raise click.ClickException(str(error)) from None
@@ -362,8 +343,6 @@ def export_command(
         raise click.ClickException(
             f"The export failed ({type(error).__name__}); no file was left."
         ) from None
-    finally:
-        reader.close()
     click.echo(f"Wrote {total} rows to {output}.")
 
 

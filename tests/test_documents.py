@@ -29,8 +29,8 @@ from portal.models import (
 )
 from portal.plan import exports as plan_exports
 from portal.plan import service as plan_service
+from portal.summaries import export_sheet, pack
 from portal.summaries import exports as data_exports
-from portal.summaries import pack
 from tests.factories import make_approved
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -198,7 +198,7 @@ def test_documents_read_right_when_opened_in_libreoffice(
     }
     data_path = tmp_path / "data.xlsx"
     request = data_exports.ExportRequest([], False, 10)
-    data_exports.write_xlsx(session, request, str(data_path), LETTERHEAD)
+    export_sheet.write_xlsx(session, request, str(data_path), LETTERHEAD)
     files["data.xlsx"] = data_path.read_bytes()
     for name, data in files.items():
         info, pages = _as_pdf(data, name, tmp_path)

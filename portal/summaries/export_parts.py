@@ -1,12 +1,14 @@
-"""The command line's CSV export in parts, one process per part.
+"""The command line's data export in parts, one process per part.
 
 In one process the CSV of 550,000 rows (1M submissions) took about 0.7 s per
 100,000 rows of its own work, most of it Python turning rows into text, while
-the machine's other core stood idle (issue 16). ``write_csv`` splits the
-export's (day, id) order into ranges of equal size (``exports.key_at``) and
-writes each in a process of its own: the first straight into the file, the
-others into private files beside it, appended in order at the end. The bytes are
-those of the export in one process (``tests/summaries/test_export_parts.py``).
+the machine's other core stood idle (issue 16); the XLSX's rows cost more. The
+export's (day, id) order is split into ranges of equal size
+(``exports.key_at``) and each is written by a process of its own: the first
+straight into the file, the others into private files beside it, joined in order
+at the end (a CSV's bytes appended; a sheet's rows compressed apart and joined
+into its one compressed entry, ``sheet_stream``). The file is the one a single
+process writes (``tests/summaries/test_export_parts.py``).
 
 Every part reads one snapshot of the database, as one read transaction would:
 
@@ -29,19 +31,20 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Protocol
 
 from flask import Flask
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from portal import db
-from portal.summaries import exports
+from portal import db, documents, sheet_stream
+from portal.documents import Letterhead
+from portal.summaries import export_sheet, exports
 
 MIN_PART_ROWS = 20_000  # below this a part costs more to start than it saves
 # A part that has not begun reading by then has failed. On SQLite the write lock
@@ -64,15 +67,110 @@ class _Worker:
     told: int = 0  # how many of them progress has heard
 
 
-def parts_for(total: int, jobs: int | None, dialect: str) -> int:
+def parts_for(total: int, jobs: int | None, dialect: str, fmt: str = "csv") -> int:
     """How many parts an export of ``total`` rows is written in: ``jobs``, or
-    by default two on SQLite (where this process turns rows into text) with two
-    cores, and one on PostgreSQL, whose COPY makes the text with the database's
-    own parallel workers (two parts took as long as one there, on two cores:
-    docs/benchmarks.md)."""
+    by default two with two cores or more, except a CSV on PostgreSQL, whose
+    COPY makes the text with the database's own parallel workers (two parts
+    took as long as one there, on two cores: docs/benchmarks.md). A sheet's
+    rows are made here on both databases."""
     if jobs is None:
-        jobs = min(2, os.cpu_count() or 1) if dialect == "sqlite" else 1
+        python_made = fmt == "xlsx" or dialect == "sqlite"
+        jobs = min(2, os.cpu_count() or 1) if python_made else 1
     return max(1, min(jobs, total // MIN_PART_ROWS))
+
+
+def write_file(
+    app: Flask,
+    request: exports.ExportRequest,
+    fmt: str,
+    output: Path,
+    total: int,
+    jobs: int | None,
+    progress: Callable[[int], None],
+) -> None:
+    """The data export (``fmt`` "csv" or "xlsx") into ``output``, which exists
+    and is private: in parts (``parts_for``), or in this process."""
+    engine: Engine = app.extensions["portal.engine"]
+    parts = parts_for(total, jobs, engine.dialect.name, fmt)
+    letterhead = documents.letterhead(
+        app.config, documents.DATA_TITLE, documents.DATA_SUBJECT
+    )
+    if parts > 1 and fmt == "xlsx":
+        write_xlsx(app, request, output, total, parts, progress, letterhead)
+    elif parts > 1:
+        write_csv(app, request, output, total, parts, progress)
+    else:
+        reader = db.read_session(app)
+        try:
+            if fmt == "xlsx":
+                data = exports.counted(exports.sheet_rows(reader, request), progress)
+                export_sheet.write_xlsx_rows(data, str(output), letterhead)
+            else:
+                with output.open("wb") as handle:
+                    handle.writelines(exports.csv_bytes(reader, request, progress))
+        finally:
+            reader.close()
+
+
+class _Kind(Protocol):
+    """How a format's parts are written and joined."""
+
+    def part(
+        self, session: Session, request: exports.ExportRequest, first_row: int,
+        handle: BinaryIO, heard: Callable[[int], None],
+    ) -> Any: ...  # fmt: skip
+
+    def whole(
+        self, session: Session, request: exports.ExportRequest, output: Path,
+        heard: Callable[[int], None], later: Callable[[], Iterator[tuple[str, Any]]],
+    ) -> None: ...  # fmt: skip
+
+
+class _Csv:
+    def part(
+        self, session: Session, request: exports.ExportRequest, first_row: int,
+        handle: BinaryIO, heard: Callable[[int], None],
+    ) -> None:  # fmt: skip
+        handle.writelines(exports.csv_bytes(session, request, heard, header=False))
+
+    def whole(
+        self, session: Session, request: exports.ExportRequest, output: Path,
+        heard: Callable[[int], None], later: Callable[[], Iterator[tuple[str, Any]]],
+    ) -> None:  # fmt: skip
+        with output.open("wb") as file:
+            file.writelines(exports.csv_bytes(session, request, heard))
+            session.rollback()  # the others have their snapshot: let it go
+            for path, _ in later():
+                with open(path, "rb") as part:
+                    shutil.copyfileobj(part, file, 1 << 20)
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    layout: export_sheet.Layout
+
+    def part(
+        self, session: Session, request: exports.ExportRequest, first_row: int,
+        handle: BinaryIO, heard: Callable[[int], None],
+    ) -> tuple[int, int]:  # fmt: skip
+        data = exports.counted(exports.sheet_rows(session, request), heard)
+        rows = export_sheet.rows_xml(data, self.layout, first_row)
+        return sheet_stream.deflate_rows(rows, handle)
+
+    def whole(
+        self, session: Session, request: exports.ExportRequest, output: Path,
+        heard: Callable[[int], None], later: Callable[[], Iterator[tuple[str, Any]]],
+    ) -> None:  # fmt: skip
+        def segments() -> Iterator[sheet_stream.Segment]:
+            for path, written in later():
+                if written is not None:  # None: a range past the last row
+                    yield sheet_stream.Segment(path, *written)
+
+        data = exports.counted(exports.sheet_rows(session, request), heard)
+        rows = export_sheet.rows_xml(data, self.layout)
+        sheet_stream.splice(
+            self.layout.skeleton, str(output), export_sheet.SHEET, rows, segments
+        )
 
 
 def write_csv(
@@ -90,6 +188,34 @@ def write_csv(
     ``pause`` (for tests) is called with "split" once the first part's snapshot
     has begun, before the others begin theirs, and with "reading" once all
     read in it, before any row is read."""
+    _write(app, request, output, total, parts, progress, _Csv(), pause)
+
+
+def write_xlsx(
+    app: Flask,
+    request: exports.ExportRequest,
+    output: Path,
+    total: int,
+    parts: int,
+    progress: Callable[[int], None],
+    letterhead: Letterhead,
+) -> None:
+    """Write the XLSX export to ``output`` in ``parts`` processes, as
+    ``write_csv`` does the CSV."""
+    with export_sheet.laid_out(letterhead) as layout:
+        _write(app, request, output, total, parts, progress, _Sheet(layout))
+
+
+def _write(
+    app: Flask,
+    request: exports.ExportRequest,
+    output: Path,
+    total: int,
+    parts: int,
+    progress: Callable[[int], None],
+    kind: _Kind,
+    pause: Callable[[str], None] | None = None,
+) -> None:
     engine: Engine = app.extensions["portal.engine"]
     # No connection may cross the fork: SQLite's locks would not come along.
     if getattr(engine.pool, "checkedout", lambda: 0)():
@@ -107,7 +233,7 @@ def write_csv(
             ours, theirs = fork.Pipe()
             rows = fork.Value("q", 0, lock=False)
             process = fork.Process(
-                target=_write_part, args=(app, request, path, theirs, rows)
+                target=_write_part, args=(app, request, kind, path, theirs, rows)
             )
             process.start()
             theirs.close()
@@ -123,19 +249,17 @@ def write_csv(
         def heard(n: int) -> None:
             progress(n + _news(workers))
 
-        mine = replace(request, until=until)
-        with output.open("wb") as file:
-            file.writelines(exports.csv_bytes(reader, mine, heard))
-            reader.rollback()  # the others have their snapshot: let it go
+        def later() -> Iterator[tuple[str, Any]]:
             for worker in workers:
                 while worker.process.is_alive():
                     worker.process.join(0.25)
                     progress(_news(workers))
-                if worker.process.exitcode != 0:
+                if worker.process.exitcode != 0 or not worker.pipe.poll():
                     raise PartFailed(f"a part of the export failed ({worker.path})")
-                with open(worker.path, "rb") as part:
-                    shutil.copyfileobj(part, file, 1 << 20)
-            progress(_news(workers))
+                progress(_news(workers))
+                yield worker.path, worker.pipe.recv()
+
+        kind.whole(reader, replace(request, until=until), output, heard, later)
 
 
 def _share_snapshot(
@@ -179,8 +303,10 @@ def _split(
     ]
     for n, worker in enumerate(workers, start=1):
         after, until = ends[n - 1], ends[n] if n < len(ends) else None
+        # Its first row's number in a sheet: exact, as key_at counts in the snapshot.
+        first_row = sheet_stream.SAMPLE_ROW + total * n // parts
         # A split past the last row (fewer rows than counted): nothing to write.
-        worker.pipe.send(None if after is None else (after, until))
+        worker.pipe.send(None if after is None else (after, until, first_row))
     return ends[0]
 
 
@@ -193,20 +319,30 @@ def _await_ready(worker: _Worker) -> None:
 
 
 def _write_part(
-    app: Flask, request: exports.ExportRequest, path: str, pipe: Pipe, rows: Any
+    app: Flask,
+    request: exports.ExportRequest,
+    kind: _Kind,
+    path: str,
+    pipe: Pipe,
+    rows: Any,
 ) -> None:
     """In a forked process: write a part, or fail naming only the error's type
     (a message can quote a cell, and cells hold what people wrote; the default
     would print the whole traceback)."""
     try:
-        _write_part_rows(app, request, path, pipe, rows)
+        _write_part_rows(app, request, kind, path, pipe, rows)
     except Exception as error:
         sys.stderr.write(f"A part of the export failed: {type(error).__name__}\n")
         raise SystemExit(1) from None
 
 
 def _write_part_rows(
-    app: Flask, request: exports.ExportRequest, path: str, pipe: Pipe, rows: Any
+    app: Flask,
+    request: exports.ExportRequest,
+    kind: _Kind,
+    path: str,
+    pipe: Pipe,
+    rows: Any,
 ) -> None:
     """Begin reading in the shared snapshot when told, say so, then write the
     rows of the range it is given (no header)."""
@@ -221,15 +357,17 @@ def _write_part_rows(
             pipe.send("ready")
             span = pipe.recv()
             if span is None:  # a range past the last row
+                pipe.send(None)
                 return
-            after, until = span
+            after, until, first_row = span
 
             def heard(n: int) -> None:
                 rows.value += n
 
             part = replace(request, after=after, until=until)
             with open(path, "wb") as handle:
-                handle.writelines(exports.csv_bytes(session, part, heard, header=False))
+                written = kind.part(session, part, first_row, handle, heard)
+            pipe.send(written)
         finally:
             bind = session.get_bind()
             session.close()

@@ -1,4 +1,5 @@
-"""The data export: approved input with its tags, as CSV or XLSX, streamed.
+"""The data export: approved input with its tags, as CSV or XLSX, streamed
+(the workbook: ``export_sheet``).
 
 Rows stream from the database in batches (``rows``; on PostgreSQL the CSV and
 the sheet's rows come from one ``COPY``, ``csv_copy``, to the same cells), so
@@ -11,8 +12,6 @@ cell is made safe for spreadsheets (no formulas, no control characters).
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,9 +20,8 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, null, select, tuple_
 from sqlalchemy.orm import Session
 
-from portal import db, documents, sheet_stream
+from portal import db
 from portal.audit.service import AuditAction, record
-from portal.documents import Letterhead
 from portal.export_formats import csv_rows
 from portal.models import (
     Area,
@@ -53,8 +51,6 @@ HEADER = [
     "People at the session",
     "Written by",
 ]
-# Columns of staff text: wide, and wrapped. The rest are sized to their header.
-_TEXT_COLUMNS = {2, 3, 7, 8, 9}
 SMALL_GROUP = "Not shown (small group)"
 # How each kind of input reads in a file, in the words the pages use.
 GIVEN = {"named": "Named", "anonymous": "Anonymous", "facilitated": "Staff session"}
@@ -410,69 +406,6 @@ def sheet_rows(session: Session, request: ExportRequest) -> Iterator[list[Any]]:
 
         return csv_copy.sheet_rows(session, request)
     return rows(session, request)
-
-
-def write_xlsx(
-    session: Session, request: ExportRequest, path: str, letterhead: Letterhead
-) -> None:
-    write_xlsx_rows(sheet_rows(session, request), path, letterhead)
-
-
-def write_xlsx_rows(
-    data: Iterator[list[Any]], path: str, letterhead: Letterhead
-) -> None:
-    """XLSX whose rows stream (so the text columns get fixed, capped widths and
-    each row the height its wrapped text needs): XlsxWriter lays the workbook out
-    around one sample row, and ``sheet_stream`` writes the rows in its place
-    (``portal/sheet_stream.py`` says why). Every text cell is a string, never a
-    formula; numbers are numbers and dates dates."""
-    widths = [
-        documents.MAX_WIDTH if n in _TEXT_COLUMNS else max(12, len(h) // 2 + 4)
-        for n, h in enumerate(HEADER)
-    ]
-    with tempfile.TemporaryDirectory() as folder:
-        skeleton = f"{folder}/skeleton.xlsx"
-        _skeleton(skeleton, letterhead, widths)
-        with zipfile.ZipFile(skeleton) as laid_out:
-            styles = sheet_stream.sample_styles(
-                laid_out.read(SHEET).decode("utf-8"), text_column="A", day_column="B"
-            )
-        rows = (
-            sheet_stream.row_xml(number, row, styles, documents.row_height(row, widths))
-            for number, row in enumerate(data, start=sheet_stream.SAMPLE_ROW)
-        )
-        sheet_stream.splice(skeleton, path, SHEET, rows)
-
-
-SHEET = "xl/worksheets/sheet1.xml"
-
-
-def _skeleton(path: str, letterhead: Letterhead, widths: list[int]) -> None:
-    import xlsxwriter  # on first use: not part of every start (a CSV export's)
-
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
-    documents.workbook_properties(workbook, letterhead)
-    sheet = workbook.add_worksheet("Approved input")
-    heading = workbook.add_format(
-        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#F3F2F1"}
-    )
-    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    day = workbook.add_format({"num_format": "d mmm yyyy", "valign": "top"})
-    # The filter range must be known before rows stream: a generous bound.
-    documents.set_up_sheet(sheet, letterhead, HEADER, widths, heading, 1_048_575)
-    sheet.write_string(1, 0, "sample", wrap)  # the sample row: its styles are read
-    sheet.write_datetime(1, 1, date(2015, 10, 20), day)
-    workbook.close()
-
-
-def xlsx_chunks(
-    session: Session, request: ExportRequest, letterhead: Letterhead
-) -> Iterator[bytes]:
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        write_xlsx(session, request, handle.name, letterhead)
-        handle.seek(0)
-        while chunk := handle.read(64 * 1024):
-            yield chunk
 
 
 def record_export(

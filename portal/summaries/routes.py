@@ -25,7 +25,7 @@ from portal.errors import NotFound
 from portal.formkit import choices, db_id, save_form
 from portal.rounds.service import list_rounds
 from portal.submissions import phrases
-from portal.summaries import exports, forms, pack, service
+from portal.summaries import export_sheet, exports, forms, pack, service
 from portal.transaction import writes
 
 PREVIEW = "preview"
@@ -187,7 +187,7 @@ def export() -> Any:
     def generate() -> Any:
         try:
             if fmt == "xlsx":
-                yield from exports.xlsx_chunks(reader, request_, letterhead)
+                yield from export_sheet.xlsx_chunks(reader, request_, letterhead)
             else:
                 yield from exports.csv_bytes(reader, request_)
         finally:

@@ -1,14 +1,18 @@
-"""The command line's CSV export written in parts, one process each
-(portal/summaries/export_parts.py): the file must be the one a single process
-writes, read from one snapshot of the database however writes fall, and a
-failing part must leave no file behind."""
+"""The command line's export written in parts, one process each
+(portal/summaries/export_parts.py): the file (CSV or XLSX) must be the one a
+single process writes, read from one snapshot of the database however writes
+fall, and a failing part must leave no file behind."""
 
 from __future__ import annotations
 
 import csv
 import io
+import random
+import subprocess
 import threading
 import uuid
+import zipfile
+import zlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,6 +23,8 @@ from flask import Flask
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
+from portal import sheet_stream
+from portal.documents import Letterhead
 from portal.models import (
     EngagementRound,
     Recommendation,
@@ -27,7 +33,7 @@ from portal.models import (
     RoleGroup,
     Submission,
 )
-from portal.summaries import export_parts, exports
+from portal.summaries import export_parts, export_sheet, exports
 from portal.summaries.exports import HEADER, ExportRequest
 from tests.factories import make_team, make_user
 
@@ -281,6 +287,8 @@ def test_how_many_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(export_parts.os, "cpu_count", lambda: 8)
     assert export_parts.parts_for(550_000, None, "sqlite") == 2
     assert export_parts.parts_for(550_000, None, "postgresql") == 1
+    assert export_parts.parts_for(550_000, None, "postgresql", "xlsx") == 2
+    assert export_parts.parts_for(550_000, None, "sqlite", "xlsx") == 2
     assert export_parts.parts_for(550_000, 4, "postgresql") == 4
     assert export_parts.parts_for(30_000, 4, "sqlite") == 1  # too few rows to split
     assert export_parts.parts_for(0, None, "sqlite") == 1
@@ -335,3 +343,106 @@ def test_a_failing_export_leaves_no_file_and_quotes_no_cell(
     assert "The export failed (ValueError)" in result.output
     assert "Jayden" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+LETTERHEAD = Letterhead("Council", "OFFICIAL-SENSITIVE", "Approved input", "Data")
+
+
+def _sheet(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as workbook:
+        assert workbook.testzip() is None  # every entry's CRC checks
+        return workbook.read(export_sheet.SHEET)
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_a_sheet_in_parts_is_the_sheet_of_one_process(
+    app: Flask,
+    session: Session,
+    items: list[dict[str, Any]],
+    tmp_path: Path,
+    parts: int,
+) -> None:
+    """Each part's rows are compressed apart and joined into the one sheet:
+    the sheet's XML (rows numbered on across the parts) is the same bytes."""
+    request = ExportRequest([], True, 5)
+    one = tmp_path / "one.xlsx"
+    export_sheet.write_xlsx(session, request, str(one), LETTERHEAD)
+    session.close()
+    many = tmp_path / "many.xlsx"
+    many.touch(mode=0o600)
+    heard: list[int] = []
+    with app.app_context():
+        export_parts.write_xlsx(
+            app, request, many, len(items), parts, heard.append, LETTERHEAD
+        )
+    assert _sheet(many) == _sheet(one)
+    assert sum(heard) == len(items)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["many.xlsx", "one.xlsx"]
+
+
+def test_pieces_compressed_apart_join_into_one_stream() -> None:
+    """What the sheet's pieces rely on: raw deflate pieces that end on a full
+    flush join into one stream, and their CRCs combine as zlib's own."""
+    rng = random.Random(5)
+    texts = ["".join(rng.choice("ab<>& \n") for _ in range(rng.randint(0, 9000)))
+             for _ in range(6)]  # fmt: skip
+    joined, crc, size = io.BytesIO(), 0, 0
+    for text_ in texts:
+        piece_crc, piece_size = sheet_stream.deflate_rows([text_], joined)
+        crc = sheet_stream.crc32_combine(crc, piece_crc, piece_size)
+        size += piece_size
+    whole = "".join(texts).encode()
+    ending = zlib.compressobj(1, zlib.DEFLATED, -15).flush()  # an empty final block
+    assert zlib.decompress(joined.getvalue() + ending, -15) == whole
+    assert (crc, size) == (zlib.crc32(whole), len(whole))
+
+
+@pytest.mark.office
+def test_libreoffice_reads_every_row_of_a_sheet_in_parts(
+    app: Flask, session: Session, items: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    from tests.test_documents import _office_ready
+
+    _office_ready()
+    session.close()
+    many = tmp_path / "many.xlsx"
+    many.touch(mode=0o600)
+    with app.app_context():
+        export_parts.write_xlsx(
+            app, ExportRequest([], False, 0), many, len(items), 3, lambda _: None,
+            LETTERHEAD,
+        )  # fmt: skip
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+         "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+         "--outdir", str(tmp_path), str(many)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    text_ = (tmp_path / "many.csv").read_text(encoding="utf-8")  # 76: UTF-8
+    table = list(csv.reader(io.StringIO(text_, newline="")))
+    assert table[0] == HEADER
+    obstacles = [row[HEADER.index("What gets in the way")] for row in table[1:]]
+    assert sorted(obstacles) == sorted(
+        i["obstacles"].replace("\r\n", "\n") for i in items
+    )
+
+
+def test_the_command_writes_a_sheet_in_parts(
+    app: Flask,
+    session: Session,
+    items: list[dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session.close()
+    monkeypatch.setattr(export_parts, "MIN_PART_ROWS", 10)
+    one, three = tmp_path / "one.xlsx", tmp_path / "three.xlsx"
+    for path, jobs in ((one, 1), (three, 3)):
+        result = app.test_cli_runner().invoke(
+            args=["portal", "export", "--format", "xlsx", "--jobs", str(jobs),
+                  "-o", str(path)]
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    assert _sheet(three) == _sheet(one)
+    assert three.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.xlsx", "three.xlsx"]

@@ -235,7 +235,8 @@ def test_export_memory_does_not_grow_with_rows(
 
 def _xlsx_peak(count: int, folder: Path) -> int:
     from portal.documents import Letterhead
-    from portal.summaries.exports import HEADER, write_xlsx_rows
+    from portal.summaries.export_sheet import write_xlsx_rows
+    from portal.summaries.exports import HEADER
 
     row = ["Round", "A1", "R1", "T1", "Named", date(2026, 1, 1), 3,
            "x" * 300, "y" * 80, "", "Team", "Role", None, ""]  # fmt: skip

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from portal.documents import Letterhead
-from portal.summaries.exports import HEADER, write_xlsx_rows
+from portal.summaries.export_sheet import write_xlsx_rows
+from portal.summaries.exports import HEADER
 from tests.test_documents import _office_ready
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
