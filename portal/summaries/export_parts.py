@@ -92,24 +92,17 @@ def write_file(
     and is private: in parts (``parts_for``), or in this process."""
     engine: Engine = app.extensions["portal.engine"]
     parts = parts_for(total, jobs, engine.dialect.name, fmt)
-    letterhead = documents.letterhead(
-        app.config, documents.DATA_TITLE, documents.DATA_SUBJECT
-    )
-    if parts > 1 and fmt == "xlsx":
+    if fmt == "xlsx":
+        letterhead = documents.letterhead(
+            app.config, documents.DATA_TITLE, documents.DATA_SUBJECT
+        )
         write_xlsx(app, request, output, total, parts, progress, letterhead)
-    elif parts > 1:
-        write_csv(app, request, output, total, parts, progress)
     else:
-        reader = db.read_session(app)
-        try:
-            if fmt == "xlsx":
-                data = exports.counted(exports.sheet_rows(reader, request), progress)
-                export_sheet.write_xlsx_rows(data, str(output), letterhead)
-            else:
-                with output.open("wb") as handle:
-                    handle.writelines(exports.csv_bytes(reader, request, progress))
-        finally:
-            reader.close()
+        write_csv(app, request, output, total, parts, progress)
+
+
+# The parts joined after the first: each part's file and what its writing gave.
+Later = Callable[[], Iterator[tuple[str, Any]]] | None
 
 
 class _Kind(Protocol):
@@ -122,7 +115,7 @@ class _Kind(Protocol):
 
     def whole(
         self, session: Session, request: exports.ExportRequest, output: Path,
-        heard: Callable[[int], None], later: Callable[[], Iterator[tuple[str, Any]]],
+        heard: Callable[[int], None], later: Later,
     ) -> None: ...  # fmt: skip
 
 
@@ -135,10 +128,12 @@ class _Csv:
 
     def whole(
         self, session: Session, request: exports.ExportRequest, output: Path,
-        heard: Callable[[int], None], later: Callable[[], Iterator[tuple[str, Any]]],
+        heard: Callable[[int], None], later: Later,
     ) -> None:  # fmt: skip
         with output.open("wb") as file:
             file.writelines(exports.csv_bytes(session, request, heard))
+            if later is None:  # in one part
+                return
             session.rollback()  # the others have their snapshot: let it go
             for path, _ in later():
                 with open(path, "rb") as part:
@@ -153,24 +148,33 @@ class _Sheet:
         self, session: Session, request: exports.ExportRequest, first_row: int,
         handle: BinaryIO, heard: Callable[[int], None],
     ) -> tuple[int, int]:  # fmt: skip
-        data = exports.counted(exports.sheet_rows(session, request), heard)
-        rows = export_sheet.rows_xml(data, self.layout, first_row)
+        rows = self._rows(session, request, heard, first_row)
         return sheet_stream.deflate_rows(rows, handle)
 
     def whole(
         self, session: Session, request: exports.ExportRequest, output: Path,
-        heard: Callable[[int], None], later: Callable[[], Iterator[tuple[str, Any]]],
+        heard: Callable[[int], None], later: Later,
     ) -> None:  # fmt: skip
-        def segments() -> Iterator[sheet_stream.Segment]:
-            for path, written in later():
-                if written is not None:  # None: a range past the last row
-                    yield sheet_stream.Segment(path, *written)
+        segments: Callable[[], Iterator[sheet_stream.Segment]] | None = None
+        if later is not None:
+            finished = later
 
-        data = exports.counted(exports.sheet_rows(session, request), heard)
-        rows = export_sheet.rows_xml(data, self.layout)
+            def segments() -> Iterator[sheet_stream.Segment]:
+                for path, written in finished():
+                    if written is not None:  # None: a range past the last row
+                        yield sheet_stream.Segment(path, *written)
+
+        rows = self._rows(session, request, heard, sheet_stream.SAMPLE_ROW)
         sheet_stream.splice(
             self.layout.skeleton, str(output), export_sheet.SHEET, rows, segments
         )
+
+    def _rows(
+        self, session: Session, request: exports.ExportRequest,
+        heard: Callable[[int], None], first_row: int,
+    ) -> Iterator[str]:  # fmt: skip
+        data = exports.counted(exports.sheet_rows(session, request), heard)
+        return export_sheet.rows_xml(data, self.layout, first_row)
 
 
 def write_csv(
@@ -183,11 +187,11 @@ def write_csv(
     pause: Callable[[str], None] | None = None,
 ) -> None:
     """Write the CSV export to ``output`` (which exists, private) in ``parts``
-    processes; ``total`` is how many rows it is expected to hold (the split
-    falls at fractions of it). ``progress`` hears rows as they are written.
-    ``pause`` (for tests) is called with "split" once the first part's snapshot
-    has begun, before the others begin theirs, and with "reading" once all
-    read in it, before any row is read."""
+    processes (one: in this one); ``total`` is how many rows it is expected to
+    hold (the split falls at fractions of it). ``progress`` hears rows as they
+    are written. ``pause`` (for tests) is called with "split" once the first
+    part's snapshot has begun, before the others begin theirs, and with
+    "reading" once all read in it, before any row is read."""
     _write(app, request, output, total, parts, progress, _Csv(), pause)
 
 
@@ -216,6 +220,13 @@ def _write(
     kind: _Kind,
     pause: Callable[[str], None] | None = None,
 ) -> None:
+    if parts <= 1:  # in this process, in one read
+        reader = db.read_session(app)
+        try:
+            kind.whole(reader, request, output, progress, None)
+        finally:
+            reader.close()
+        return
     engine: Engine = app.extensions["portal.engine"]
     # No connection may cross the fork: SQLite's locks would not come along.
     if getattr(engine.pool, "checkedout", lambda: 0)():

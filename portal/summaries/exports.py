@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, bindparam, func, null, select, tuple_
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from portal import db
 from portal.audit.service import AuditAction, record
@@ -261,8 +263,7 @@ def _batches(session: Session, request: ExportRequest) -> Iterator[Sequence[Any]
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         while True:
-            params = tuple(values[name] for name in order) if order else values
-            batch = cursor.execute(sql, params).fetchall()
+            batch = cursor.execute(sql, _driver_params(values, order)).fetchall()
             if not batch:
                 return
             values["after_day"], values["after_id"] = batch[-1][3], batch[-1][-1]
@@ -309,18 +310,37 @@ def keyset_statement(
     )
     if request.with_authors:  # the one name not read from a small table
         statement = statement.outerjoin(User, User.id == Submission.author_id)
-    compiled = statement.compile(
-        dialect=session.get_bind().dialect,
-        compile_kwargs={"render_postcompile": True},
-    )
-    sql, values = str(compiled), dict(compiled.params)
-    if sqlite:
-        sql = db.indexed_by(sql, "submissions", "ix_submissions_export")
+    sql, values, order = _for_driver(session, statement)
     # Before every day (SQLite keeps days as ISO text, PostgreSQL as dates), or
     # where the part starts.
     start = request.after or (("" if sqlite else date.min), "")
     values["after_day"], values["after_id"] = start
-    return sql, values, compiled.positiontup
+    return sql, values, order
+
+
+def _for_driver(
+    session: Session, statement: ClauseElement
+) -> tuple[str, dict[str, Any], Sequence[str] | None]:
+    """``statement`` as the driver runs it: its SQL (on SQLite reading the
+    export's covering index, migration 0026, ``db.indexed_by``), its values and,
+    for a positional driver, their order (``_driver_params``)."""
+    compiled = cast(
+        SQLCompiler,
+        statement.compile(
+            dialect=session.get_bind().dialect,
+            compile_kwargs={"render_postcompile": True},
+        ),
+    )
+    sql = str(compiled)
+    if session.get_bind().dialect.name == "sqlite":
+        sql = db.indexed_by(sql, "submissions", "ix_submissions_export")
+    return sql, dict(compiled.params), compiled.positiontup
+
+
+def _driver_params(
+    values: dict[str, Any], order: Sequence[str] | None
+) -> tuple[Any, ...] | dict[str, Any]:
+    return tuple(values[name] for name in order) if order else values
 
 
 def key_at(session: Session, request: ExportRequest, offset: int) -> Key | None:
@@ -334,19 +354,11 @@ def key_at(session: Session, request: ExportRequest, offset: int) -> Key | None:
         .limit(1)
         .offset(bindparam("skip", offset))
     )
-    compiled = statement.compile(
-        dialect=session.get_bind().dialect,
-        compile_kwargs={"render_postcompile": True},
-    )
-    sql, values = str(compiled), dict(compiled.params)
-    if session.get_bind().dialect.name == "sqlite":
-        sql = db.indexed_by(sql, "submissions", "ix_submissions_export")
-    order = compiled.positiontup
-    params = tuple(values[name] for name in order) if order else values
+    sql, values, order = _for_driver(session, statement)
     # Through the driver, as ``_batches`` reads: the key in the form it compares.
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        found = cursor.execute(sql, params).fetchone()
+        found = cursor.execute(sql, _driver_params(values, order)).fetchone()
     finally:
         cursor.close()
     return (found[0], found[1]) if found else None

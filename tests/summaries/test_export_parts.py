@@ -253,7 +253,7 @@ def test_the_command_writes_in_parts(
     result = _cli(app, three, 3)
     assert result.exit_code == 0, result.output
     assert f"Wrote {len(items)} rows" in result.output
-    assert forked == [3]
+    assert forked == [1, 3]  # parts written: --jobs 1, then --jobs 3
     assert three.read_bytes() == one.read_bytes()
     assert three.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.csv", "three.csv"]
