@@ -20,15 +20,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    OperationalError,
+    ResourceClosedError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -290,3 +298,83 @@ def read_session(app: Flask | None = None, bind: Connection | None = None) -> Se
     maker = (app or current_app).extensions["portal.sessions"]["read"]
     session: Session = maker() if bind is None else maker(bind=bind)
     return session
+
+
+Read = tuple[Executable, Mapping[str, Any]]
+
+
+def read_together(session: Session, reads: Sequence[Read]) -> list[Sequence[Any]]:
+    """The rows of several statements of this session's transaction (an empty
+    list for one that returns none), in one round trip on PostgreSQL.
+
+    Through ``session.execute`` each statement is a round trip, and SQLAlchemy's
+    own work on it (about 50 us) cost more than PostgreSQL took to answer the
+    queue's statements. Here psycopg's pipeline sends them all before reading
+    any result. The engine's ``before_cursor_execute`` listeners still hear each
+    statement; errors come as SQLAlchemy's, values hidden as the engine hides
+    them. Rows are plain tuples of the driver's values, so only for columns the
+    driver returns as the model's types (numbers, text, dates, booleans).
+    SQLite answers in process: there each statement simply runs in turn.
+    """
+    if session.autoflush:
+        session.flush()  # as session.execute would: the reads see pending changes
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        found: list[Sequence[Any]] = []
+        for statement, values in reads:
+            _compiled(statement, connection.dialect)  # the same refusals
+            result = session.execute(statement, values)
+            try:
+                found.append(result.all())
+            except ResourceClosedError:  # a statement that returns no rows
+                found.append([])
+        return found
+    driver = connection.connection.driver_connection
+    assert driver is not None  # noqa: S101 - the session's live connection
+    cursors = []
+    sent: list[str] = []
+    try:
+        with driver.pipeline():
+            for statement, values in reads:
+                sql, compiled = _compiled(statement, connection.dialect)
+                params = _params(compiled, values)
+                cursor = driver.cursor()
+                connection.dispatch.before_cursor_execute(
+                    connection, cursor, sql, params, None, False
+                )
+                cursor.execute(sql, params)
+                cursors.append(cursor)
+                sent.append(sql)
+        return [c.fetchall() if c.description else [] for c in cursors]
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            ";\n".join(sent), None, error, connection.dialect.loaded_dbapi.Error,
+            hide_parameters=True, dialect=connection.dialect,
+        ) from error  # fmt: skip
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+@lru_cache(maxsize=256)
+def _compiled(statement: Executable, dialect: Dialect) -> tuple[str, SQLCompiler]:
+    """A statement's SQL for the driver, compiled once (``read_together``'s
+    statements are built once per shape and reused for every request). So no
+    list of values may expand into it at execution (``IN`` of a bound list)."""
+    compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+    if any(b.expanding or b.type._is_tuple_type for b in compiled.binds.values()):
+        raise ValueError("read_together: a list of values cannot be compiled once")
+    return str(compiled), compiled
+
+
+def _params(compiled: SQLCompiler, values: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The statement's values as the driver takes them, through the column
+    types' converters as SQLAlchemy's own execution applies them."""
+    if not compiled.binds:
+        return None
+    params = dict(compiled.construct_params(dict(values)) or {})
+    convert = compiled._bind_processors  # no public equivalent
+    for name, to_driver in convert.items():
+        if callable(to_driver) and name in params:  # no tuple types: _compiled
+            params[name] = to_driver(params[name])
+    return params

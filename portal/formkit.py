@@ -3,7 +3,8 @@ error from a service into a message on the right field."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -11,6 +12,7 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from markupsafe import Markup
 
 # types-WTForms describes 3.2, which had no SelectChoice (added in WTForms 3.3).
 from wtforms import SelectChoice  # type: ignore[attr-defined]
@@ -67,6 +69,27 @@ def rendered_once(key: str, render: Callable[[], T]) -> T:
         done[key] = render()
     value: T = done[key]
     return value
+
+
+_KEPT_PER_KEY = 64
+
+
+def rendered_for(key: str, macro: Callable[..., Markup], *values: Hashable) -> Markup:
+    """``macro(*values)``, rendered once per app for each distinct ``values``
+    (the last 64 kept for each ``key``): for markup that is the same for every
+    page showing the same few values, such as the queue's lists of rounds and
+    areas to filter by (about 0.09 ms of each queue page). ``values`` are
+    compared by value, so pass tuples and frozen dataclasses."""
+    kept: dict[str, OrderedDict[tuple[Hashable, ...], Markup]] = (
+        current_app.extensions.setdefault("portal.rendered_for", {})
+    )
+    seen = kept.setdefault(key, OrderedDict())
+    markup = seen.get(values)
+    if markup is None:
+        markup = seen[values] = macro(*values)
+        if len(seen) > _KEPT_PER_KEY:
+            seen.popitem(last=False)
+    return markup
 
 
 def has_errors(form: FlaskForm) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.access import Permission, permissions_of
 
@@ -97,3 +98,46 @@ def navigation() -> list[dict[str, Any]]:
         )
         items.append({"href": url_for(target), "text": text, "active": active})
     return items
+
+
+_MACRO = "govuk_frontend_jinja/components/service-navigation/macro.html"
+# Stands for the end slot in the kept markup: plain text the macro puts in as it
+# is (its slots are marked safe), which escaping leaves unchanged, so the
+# ``Markup.replace`` below finds it.
+_NAVIGATION_END = "portal-navigation-end-slot"
+_MENUS_KEPT = 256  # distinct menus: sets of items a role gives, times the current one
+
+
+def service_navigation(navigation_end: Markup | str) -> Markup:
+    """GOV.UK's service navigation for this person and page, with
+    ``navigation_end`` (the sign-out form) at the end of its list.
+
+    The macro's markup depends only on the menu (which items, which is
+    current), shared by everyone with the same roles on the same section, so it
+    is rendered once per distinct menu; only the end slot, which carries this
+    session's CSRF token, is put in for each request. With the macro rendered
+    each time, a signed-in page's header took 0.18 ms (a signed-out one's, with
+    no menu, 0.07 ms)."""
+    items = navigation()
+    key = (
+        tuple((i["href"], i["text"], i["active"]) for i in items),
+        bool(navigation_end),
+    )
+    menus: dict[Any, Markup] = current_app.extensions.setdefault(
+        "portal.service_navigation", {}
+    )
+    markup = menus.get(key)
+    if markup is None:
+        macro = current_app.jinja_env.get_template(_MACRO).module.govukServiceNavigation  # type: ignore[attr-defined]
+        markup = macro(
+            {
+                "serviceName": current_app.config["SERVICE_NAME"],
+                "serviceUrl": url_for("pages.home"),
+                "navigation": items,
+                "navigationLabel": "Menu",
+                "slots": {"navigationEnd": _NAVIGATION_END if navigation_end else ""},
+            }
+        )
+        if len(menus) < _MENUS_KEPT:
+            menus[key] = markup
+    return markup.replace(_NAVIGATION_END, navigation_end)

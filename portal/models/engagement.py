@@ -129,6 +129,15 @@ class Submission(Base):
         Index("ix_submissions_queue", "status", "submitted_on", "id"),
         # A team moderator's queue: one keyset range per team_id (no team; theirs).
         Index("ix_submissions_team_queue", "status", "team_id", "submitted_on", "id"),
+        # PostgreSQL only: the no-team range in order (migration 0027 says why).
+        Index(
+            "ix_submissions_no_team_queue",
+            "status",
+            "submitted_on",
+            "id",
+            postgresql_where=text("team_id IS NULL"),
+            info={"only_on": "postgresql"},
+        ).ddl_if(dialect="postgresql"),
         # Queue counts read this index only (no table lookups) at 1M rows.
         Index(
             "ix_submissions_scope",

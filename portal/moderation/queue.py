@@ -4,17 +4,23 @@ million submissions.
 Pages are read in (day, random id) order straight from an index, with the
 columns the page shows: the independent moderator's from ``ix_submissions_queue``;
 a team moderator's as two keyset ranges of ``ix_submissions_team_queue`` (input
-with no team, and their team's), each at most a page long, combined with UNION
+with no team, and their team's; on PostgreSQL the no-team range from its own
+partial index, migration 0027), each at most a page long, combined with UNION
 ALL. An ``OR`` of the two would read all of a team's waiting rows to show 26.
 
 Counts read ``queue_counts`` (kept by triggers: a team moderator's two teams'
 rows; the independent moderator's rows summed over every team), less the
 moderator's own input, which they never moderate (a look-up by author and
 recorder, both indexed).
+
+The page's rows, its counts and the filters' rounds and areas are read together
+(``db.read_together``): one round trip on PostgreSQL, where each statement on
+its own was a round trip plus SQLAlchemy's work on it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -40,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable, Select
 
+from portal import db
 from portal.models import (
     EVERY_TEAM,
     Area,
@@ -50,6 +57,7 @@ from portal.models import (
     User,
 )
 from portal.moderation.service import not_own, reach, reach_beside_team, team_keys
+from portal.rounds.service import ROUNDS_AND_AREAS, FilterChoices, filter_choices
 from portal.submissions.release import HELD_COUNT
 
 PAGE_SIZE = 25
@@ -84,6 +92,7 @@ class QueuePage:
     next_cursor: str | None
     counts: dict[str, int]
     held: int  # anonymous input waiting for the overnight release
+    choices: FilterChoices  # what the filters offer
 
 
 @dataclass(frozen=True)
@@ -166,21 +175,25 @@ def queue(
     cursor = _parse_cursor(after)
     shape = _shape(session, moderator, filters, cursor is not None)
     values = _values(moderator, filters, cursor)
-    _plan_once(session, shape)
+    reads: list[db.Read] = [(_GENERIC_PLANS, {})] if _generic_plans(shape) else []
+    reads += [
+        (_page_statement(shape), values),
+        (_counts_statement(shape), values),
+        (ROUNDS_AND_AREAS, {}),
+    ]
+    *_, rows, (kept_and_own,), choices = db.read_together(session, reads)
     items = [
         QueueRow(item_id, day, kind, flagged, code, title, a or b or c or "")
-        for item_id, day, kind, flagged, code, title, a, b, c in session.execute(
-            _page_statement(shape), values
-        )
+        for item_id, day, kind, flagged, code, title, a, b, c in rows
     ]
     next_cursor = None
     if len(items) > PAGE_SIZE:
         items = items[:PAGE_SIZE]
         last = items[-1]
         next_cursor = f"{last.submitted_on.isoformat()}_{last.id}"
-    counted = _counts(session, moderator, shape, values)
+    counted = _counted(kept_and_own)
     held = counted.pop("held")
-    return QueuePage(items, next_cursor, counted, held)
+    return QueuePage(items, next_cursor, counted, held, filter_choices(choices))
 
 
 _ROW = (
@@ -260,7 +273,8 @@ def counts(session: Session, moderator: User, filters: QueueFilters) -> dict[str
     """Counts for the filter links, over the moderator's scope and the status being
     viewed: the maintained figures, less the moderator's own input."""
     shape = _shape(session, moderator, filters, after=False)
-    found = _counts(session, moderator, shape, _values(moderator, filters, None))
+    values = _values(moderator, filters, None)
+    found = _counted(session.execute(_counts_statement(shape), values).one())
     del found["held"]
     return found
 
@@ -281,15 +295,13 @@ def counts(session: Session, moderator: User, filters: QueueFilters) -> dict[str
 _GENERIC_PLANS = text("SET LOCAL plan_cache_mode = force_generic_plan")
 
 
-def _plan_once(session: Session, shape: _Shape) -> None:
-    if shape.postgres and not shape.by_area and shape.flag is None:
-        session.execute(_GENERIC_PLANS)
+def _generic_plans(shape: _Shape) -> bool:
+    return shape.postgres and not shape.by_area and shape.flag is None
 
 
-def _counts(
-    session: Session, moderator: User, shape: _Shape, values: dict[str, Any]
-) -> dict[str, int]:
-    kept_and_own = session.execute(_counts_statement(shape), values).one()
+def _counted(kept_and_own: Sequence[Any]) -> dict[str, int]:
+    """The counts statement's row as counts: the scope's less the moderator's
+    own, and the held count."""
     found = {
         name: int(kept_and_own[n]) - int(kept_and_own[n + 3])
         for n, name in enumerate(("all", "personal_data", "facilitated"))
@@ -322,8 +334,11 @@ def _kept(shape: _Shape) -> Select[Any]:
     if shape.independent:
         return kept.where(q.team_key == EVERY_TEAM)  # every team, already summed
     keys = [0 if key is None else key for key in team_keys(_bound(shape))]
+    # One key compared, not a list of one: a list of plain values is expanded
+    # into the statement at each execution (``db.read_together`` compiles once).
+    team = q.team_key.in_(keys) if len(keys) > 1 else q.team_key == keys[0]
     return kept.join(Area, Area.id == q.area_id).where(
-        q.team_key.in_(keys),
+        team,
         not_(and_(q.kind == SubmissionKind.ANONYMOUS, Area.about_management)),
     )
 

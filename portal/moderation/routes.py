@@ -30,7 +30,6 @@ from portal.models import (
 )
 from portal.moderation import forms, redaction, service
 from portal.moderation import queue as waiting
-from portal.rounds.service import filter_choices
 from portal.submissions import lifecycle
 from portal.tagging.codebook import list_themes
 from portal.tagging.forms import ids
@@ -80,7 +79,7 @@ def queue() -> Any:
         "moderation/queue.html",
         page=page,
         filters=filters,
-        choices=filter_choices(get_session()),
+        choices=page.choices,
         status_filters=STATUS_FILTERS,
         bulk_fields=rendered_once("moderation.bulk", _blank_bulk_fields),
         held=page.held,

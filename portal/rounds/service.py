@@ -3,8 +3,10 @@ between its opening and closing times."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -101,14 +103,15 @@ class FilterChoices:
     some round asks about, once each, in the framework's order. Plain values, not
     every round's ORM object and its areas on each page that has the filters."""
 
-    rounds: list[RoundChoice]
-    areas: list[AreaChoice]
+    rounds: tuple[RoundChoice, ...]
+    areas: tuple[AreaChoice, ...]
 
 
 # Every round with its areas in one query, built once: the filters are on every
-# queue page, and SQLAlchemy takes longer to build a statement than the database
-# takes to answer this one.
-_ROUNDS_AND_AREAS = (
+# queue page (which reads them with its own rows, ``moderation/queue.py``), and
+# SQLAlchemy takes longer to build a statement than the database takes to
+# answer this one.
+ROUNDS_AND_AREAS = (
     select(
         EngagementRound.id, EngagementRound.title, Area.id, Area.code, Area.title,
         Area.inspection_id, Area.position,
@@ -120,7 +123,8 @@ _ROUNDS_AND_AREAS = (
 )  # fmt: skip
 
 
-def filter_choices(session: Session) -> FilterChoices:
+def filter_choices(rows: Iterable[Sequence[Any]]) -> FilterChoices:
+    """The filters' choices from the rows of ``ROUNDS_AND_AREAS``."""
     rounds: dict[int, RoundChoice] = {}
     areas: dict[int, tuple[tuple[int, int, int], AreaChoice]] = {}
     for (
@@ -131,14 +135,14 @@ def filter_choices(session: Session) -> FilterChoices:
         area_title,
         inspection,
         position,
-    ) in session.execute(_ROUNDS_AND_AREAS):
+    ) in rows:
         rounds.setdefault(round_id, RoundChoice(round_id, title))
         if area_id is not None and area_id not in areas:
             order = (inspection, position, area_id)
             areas[area_id] = (order, AreaChoice(area_id, code, area_title))
     return FilterChoices(
-        rounds=list(rounds.values()),
-        areas=[choice for _, choice in sorted(areas.values(), key=lambda a: a[0])],
+        rounds=tuple(rounds.values()),
+        areas=tuple(choice for _, choice in sorted(areas.values(), key=lambda a: a[0])),
     )
 
 

@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 
 from portal import db
 from portal.models import Area, EngagementRound, Role, Submission
-from tests.conftest import prepared_statements, reload, sign_in_as
+from tests.conftest import (
+    prepared_statements,
+    reload,
+    round_trips_counted,
+    sign_in_as,
+)
 from tests.factories import make_submission, make_team, make_user
 
 
@@ -221,3 +226,54 @@ def _plans_of_queue(app: Flask, client: FlaskClient, url: str, shows: str) -> li
     ]
     assert {p.statement.split("$", 1)[0] for p in plans} == queue_statements
     return plans
+
+
+def test_postgresql_answers_the_queue_page_in_one_round_trip(
+    app: Flask, client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    """The page's rows, its counts and its filters (and the request for plans
+    made once) go to PostgreSQL together and come back together: each separate
+    statement cost a round trip and SQLAlchemy's own work on it, more than the
+    database took to answer. The rest of the request: BEGIN, the person and
+    their roles, COMMIT."""
+    engine = db.get_engine(app)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("round trips are PostgreSQL's; SQLite answers in process")
+    team = make_team(session, "Round-trip team")
+    writer = make_user(session, Role.CONTRIBUTOR, team=team)
+    moderator = make_user(session, Role.MODERATOR, team=team)
+    for _ in range(3):
+        make_submission(session, writer, open_round, team=team)
+    session.commit()
+    sign_in_as(client, moderator)
+    for url in ("/moderation", f"/moderation?area={open_round.areas[0].id}"):
+        client.get(url)
+        with round_trips_counted(engine) as counts:
+            page = client.get(url).text
+        assert "3 items" in page
+        assert counts == [4], f"{url}: {counts} round trips"
+
+
+def test_the_filter_lists_follow_each_choice_and_each_change(
+    client: FlaskClient, session: Session, open_round: EngagementRound
+) -> None:
+    """The lists of rounds and areas are rendered once for each distinct set of
+    rounds, areas and choice (portal/formkit.py, ``rendered_for``): each page
+    still marks its own choice, and a renamed round shows its new name."""
+    sign_in_as(client, make_user(session, Role.MODERATOR))
+    first, second = open_round.areas[0].id, open_round.areas[1].id
+
+    def chosen_area(url: str) -> list[str]:
+        page = client.get(url).text
+        area_select = page.split('id="filter-area"')[1].split("</select>")[0]
+        return re.findall(r'<option value="(\d+)" selected>', area_select)
+
+    assert chosen_area(f"/moderation?area={first}") == [str(first)]
+    assert chosen_area(f"/moderation?area={second}") == [str(second)]
+    assert chosen_area(f"/moderation?area={first}") == [str(first)]
+    assert chosen_area("/moderation") == []
+
+    open_round.title = "Autumn staff engagement (renamed)"
+    session.commit()
+    page = client.get("/moderation").text
+    assert "Autumn staff engagement (renamed)</option>" in page
