@@ -311,9 +311,10 @@ def read_together(session: Session, reads: Sequence[Read]) -> list[Sequence[Any]
     own work on it (about 50 us) cost more than PostgreSQL took to answer the
     queue's statements. Here psycopg's pipeline sends them all before reading
     any result. The engine's ``before_cursor_execute`` listeners still hear each
-    statement; errors come as SQLAlchemy's, values hidden as the engine hides
-    them. Rows are plain tuples of the driver's values, so only for columns the
-    driver returns as the model's types (numbers, text, dates, booleans).
+    statement (with no execution context, and nothing after it); errors come as
+    SQLAlchemy's, values hidden as the engine hides them. Rows are plain tuples
+    of the driver's values, so only for columns the driver returns as the
+    model's types (numbers, text, dates, booleans).
     SQLite answers in process: there each statement simply runs in turn.
     """
     if session.autoflush:
