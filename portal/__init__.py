@@ -171,14 +171,14 @@ def _setup_templates(app: Flask) -> None:
     WTFormsHelpers(app)
 
     from portal.access import Permission, can
-    from portal.formkit import error_summary, has_errors, rendered_for
+    from portal.formkit import error_summary, has_errors, rendered_once
     from portal.navigation import service_navigation
 
     app.add_template_global(can)
     app.add_template_global(Permission)
     app.add_template_global(error_summary)
     app.add_template_global(has_errors)
-    app.add_template_global(rendered_for)
+    app.add_template_global(rendered_once)
     app.add_template_global(service_navigation)
 
     from portal.formatting import narrative

@@ -12,7 +12,6 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from markupsafe import Markup
 
 # types-WTForms describes 3.2, which had no SelectChoice (added in WTForms 3.3).
 from wtforms import SelectChoice  # type: ignore[attr-defined]
@@ -59,37 +58,26 @@ def error_summary(form: FlaskForm) -> dict[str, Any]:
     return params
 
 
-def rendered_once(key: str, render: Callable[[], T]) -> T:
-    """``render()``, once per app and ``key``: for fields shown empty on every
-    view of a page (nothing typed, nothing refused, no request data read), whose
-    GOV.UK markup is then the same each time. The macros behind a radios, a
-    select and a button cost the moderation queue a millisecond a page."""
-    done: dict[str, Any] = current_app.extensions.setdefault("portal.rendered_once", {})
-    if key not in done:
-        done[key] = render()
-    value: T = done[key]
-    return value
-
-
-_KEPT_PER_KEY = 64
-
-
-def rendered_for(key: str, macro: Callable[..., Markup], *values: Hashable) -> Markup:
-    """``macro(*values)``, rendered once per app for each distinct ``values``
-    (the last 64 kept for each ``key``): for markup that is the same for every
-    page showing the same few values, such as the queue's lists of rounds and
-    areas to filter by (about 0.09 ms of each queue page). ``values`` are
-    compared by value, so pass tuples and frozen dataclasses."""
-    kept: dict[str, OrderedDict[tuple[Hashable, ...], Markup]] = (
-        current_app.extensions.setdefault("portal.rendered_for", {})
+def rendered_once(
+    key: str, render: Callable[..., T], *values: Hashable, keep: int = 64
+) -> T:
+    """``render(*values)``, once per app for each ``key`` and distinct
+    ``values`` (the last ``keep`` of them kept for each key), for markup that is
+    the same on every page showing the same few values: fields shown empty on
+    every view of a page (no values; the macros behind a radios, a select and a
+    button cost the moderation queue a millisecond a page), the queue's lists
+    of rounds and areas (about 0.09 ms a page), the service navigation's menus.
+    ``values`` are compared by value, so pass tuples and frozen dataclasses."""
+    kept: dict[str, OrderedDict[tuple[Hashable, ...], T]] = (
+        current_app.extensions.setdefault("portal.rendered_once", {})
     )
     seen = kept.setdefault(key, OrderedDict())
-    markup = seen.get(values)
-    if markup is None:
-        markup = seen[values] = macro(*values)
-        if len(seen) > _KEPT_PER_KEY:
-            seen.popitem(last=False)
-    return markup
+    if values in seen:
+        return seen[values]
+    done = seen[values] = render(*values)
+    if len(seen) > keep:
+        seen.popitem(last=False)
+    return done
 
 
 def has_errors(form: FlaskForm) -> bool:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal.access import Permission, permissions_of
+from portal.formkit import rendered_once
 
 # (permission, endpoint, text, endpoints that mark it as the current section)
 NAV_ITEMS: list[tuple[Permission, str, str, tuple[str, ...]]] = [
@@ -105,7 +106,6 @@ _MACRO = "govuk_frontend_jinja/components/service-navigation/macro.html"
 # is (its slots are marked safe), which escaping leaves unchanged, so the
 # ``Markup.replace`` below finds it.
 _NAVIGATION_END = "portal-navigation-end-slot"
-_MENUS_KEPT = 256  # distinct menus: sets of items a role gives, times the current one
 
 
 def service_navigation(navigation_end: Markup | str) -> Markup:
@@ -118,26 +118,26 @@ def service_navigation(navigation_end: Markup | str) -> Markup:
     session's CSRF token, is put in for each request. With the macro rendered
     each time, a signed-in page's header took 0.18 ms (a signed-out one's, with
     no menu, 0.07 ms)."""
-    items = navigation()
-    key = (
-        tuple((i["href"], i["text"], i["active"]) for i in items),
-        bool(navigation_end),
+    menu = tuple((i["href"], i["text"], i["active"]) for i in navigation())
+    # Distinct menus: the sets of items a role gives, times the current one.
+    markup = rendered_once(
+        "service navigation", _menu_markup, menu, bool(navigation_end), keep=256
     )
-    menus: dict[Any, Markup] = current_app.extensions.setdefault(
-        "portal.service_navigation", {}
-    )
-    markup = menus.get(key)
-    if markup is None:
-        macro = current_app.jinja_env.get_template(_MACRO).module.govukServiceNavigation  # type: ignore[attr-defined]
-        markup = macro(
-            {
-                "serviceName": current_app.config["SERVICE_NAME"],
-                "serviceUrl": url_for("pages.home"),
-                "navigation": items,
-                "navigationLabel": "Menu",
-                "slots": {"navigationEnd": _NAVIGATION_END if navigation_end else ""},
-            }
-        )
-        if len(menus) < _MENUS_KEPT:
-            menus[key] = markup
     return markup.replace(_NAVIGATION_END, navigation_end)
+
+
+def _menu_markup(menu: tuple[tuple[str, str, bool], ...], has_end: bool) -> Markup:
+    macro = current_app.jinja_env.get_template(_MACRO).module.govukServiceNavigation  # type: ignore[attr-defined]
+    markup: Markup = macro(
+        {
+            "serviceName": current_app.config["SERVICE_NAME"],
+            "serviceUrl": url_for("pages.home"),
+            "navigation": [
+                {"href": href, "text": text, "active": active}
+                for href, text, active in menu
+            ],
+            "navigationLabel": "Menu",
+            "slots": {"navigationEnd": _NAVIGATION_END if has_end else ""},
+        }
+    )
+    return markup

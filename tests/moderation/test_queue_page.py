@@ -258,7 +258,7 @@ def test_the_filter_lists_follow_each_choice_and_each_change(
     client: FlaskClient, session: Session, open_round: EngagementRound
 ) -> None:
     """The lists of rounds and areas are rendered once for each distinct set of
-    rounds, areas and choice (portal/formkit.py, ``rendered_for``): each page
+    rounds, areas and choice (portal/formkit.py, ``rendered_once``): each page
     still marks its own choice, and a renamed round shows its new name."""
     sign_in_as(client, make_user(session, Role.MODERATOR))
     first, second = open_round.areas[0].id, open_round.areas[1].id
